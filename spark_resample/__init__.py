@@ -1,0 +1,30 @@
+"""spark-resample: resampling for imbalanced classification at Spark scale.
+
+Every sampler is a Spark ML Estimator whose fitted model resamples only the
+DataFrame it was fitted on, so samplers are safe inside a plain ``Pipeline``
+and ``CrossValidator``: the next stage trains on resampled data while scoring
+and validation data pass through untouched. ``sampler.resample(df)`` resamples
+directly.
+"""
+
+from ._base import Sampler, SamplerModel
+from ._over import RandomOverSampler, RandomOverSamplerModel
+from ._params import DEFAULT_SEED
+from ._strategy import resolve_targets
+from ._under import RandomUnderSampler, RandomUnderSamplerModel
+from ._weights import ClassWeighter, ClassWeighterModel
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_SEED",
+    "ClassWeighter",
+    "ClassWeighterModel",
+    "RandomOverSampler",
+    "RandomOverSamplerModel",
+    "RandomUnderSampler",
+    "RandomUnderSamplerModel",
+    "Sampler",
+    "SamplerModel",
+    "resolve_targets",
+]

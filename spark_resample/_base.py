@@ -1,0 +1,233 @@
+"""The sampler base: class statistics, input validation and the train-only
+fit/transform contract shared by every sampler.
+
+A sampler is an Estimator. ``fit(df)`` counts the classes once and returns a
+model that remembers (by weak reference) the DataFrame it was fitted on. The
+model resamples only that very DataFrame and passes any other through
+unchanged. ``Pipeline.fit`` calls ``model.transform`` on the object it has just
+fitted on, so the next stage trains on resampled data, while at predict time,
+in CrossValidator's validation folds and after save/load, data passes through.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from pyspark.ml import Estimator, Model
+from pyspark.ml.util import DefaultParamsReadable, DefaultParamsWritable
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import (
+    BooleanType,
+    DoubleType,
+    FloatType,
+    IntegralType,
+    NumericType,
+    StringType,
+)
+
+from ._params import (
+    HasClassCounts,
+    HasFixedSeed,
+    HasIdCol,
+    HasLabelCol,
+    HasSamplingStrategy,
+    HasWeightCol,
+)
+from ._columns import col, label_lookup
+from ._random import row_hash, uniform
+from ._strategy import format_label, resolve_targets
+
+
+@dataclass(frozen=True)
+class ClassStats:
+    """Per-class row counts and weight sums of one DataFrame."""
+
+    counts: Dict[Any, int]
+    weight_sums: Dict[Any, float]
+
+
+def require_columns(df: DataFrame, **columns: Optional[str]) -> None:
+    """Raise if a named column is missing; ``columns`` maps param name to value."""
+    for param, name in columns.items():
+        if name is not None and name not in df.columns:
+            raise ValueError(
+                f"{param} {name!r} is not a column of the DataFrame; its columns are "
+                f"{df.columns}. Set {param} to the right column name."
+            )
+
+
+def _check_label_type(df: DataFrame, label_col: str) -> None:
+    data_type = df.schema[label_col].dataType
+    if isinstance(data_type, (IntegralType, FloatType, DoubleType, StringType, BooleanType)):
+        return
+    raise TypeError(
+        f"labelCol {label_col!r} has type {data_type.simpleString()}; labels must be "
+        "integer, float/double, string or boolean. Cast the column, e.g. to double or string."
+    )
+
+
+def _check_weight_type(df: DataFrame, weight_col: str) -> None:
+    data_type = df.schema[weight_col].dataType
+    if not isinstance(data_type, NumericType):
+        raise TypeError(
+            f"weightCol {weight_col!r} has type {data_type.simpleString()}; weights must "
+            "be numeric. Cast the column to double."
+        )
+
+
+def class_stats(df: DataFrame, label_col: str, weight_col: Optional[str] = None) -> ClassStats:
+    """Count rows (and sum weights) per class in one aggregation job, and raise
+    ``ValueError`` for null or NaN labels and null, NaN or non-positive weights.
+
+    ``weight_col`` is used only if it is a column of ``df``; otherwise every
+    row weighs 1. The result has one row per class, so collecting it is safe.
+    """
+    require_columns(df, labelCol=label_col)
+    _check_label_type(df, label_col)
+    label = col(label_col)
+    has_weight = weight_col is not None and weight_col in df.columns
+    aggregates = [F.count(F.lit(1)).alias("n")]
+    if has_weight:
+        _check_weight_type(df, weight_col)
+        weight = col(weight_col).cast("double")
+        aggregates += [
+            F.sum(weight).alias("w"),
+            F.count(F.when(weight.isNull() | F.isnan(weight), 1)).alias("w_missing"),
+            F.count(F.when(weight <= 0, 1)).alias("w_nonpositive"),
+        ]
+    rows = df.groupBy(label.alias("label")).agg(*aggregates).collect()
+
+    counts: Dict[Any, int] = {}
+    weight_sums: Dict[Any, float] = {}
+    for row in rows:
+        value = row["label"]
+        if value is None:
+            raise ValueError(
+                f"labelCol {label_col!r} has {row['n']} null value(s). Drop or fill the rows "
+                "with a null label before resampling."
+            )
+        if isinstance(value, float) and math.isnan(value):
+            raise ValueError(
+                f"labelCol {label_col!r} has {row['n']} NaN value(s). Drop or fill the rows "
+                "with a NaN label before resampling."
+            )
+        if has_weight and row["w_missing"]:
+            raise ValueError(
+                f"weightCol {weight_col!r} has {row['w_missing']} null or NaN value(s) in "
+                f"class {format_label(value)}. Fill them (e.g. with 1.0) before resampling."
+            )
+        if has_weight and row["w_nonpositive"]:
+            raise ValueError(
+                f"weightCol {weight_col!r} has {row['w_nonpositive']} zero or negative "
+                f"value(s) in class {format_label(value)}; weights must be positive. "
+                "Drop those rows or fix the weights."
+            )
+        counts[value] = int(row["n"])
+        weight_sums[value] = float(row["w"]) if has_weight else float(row["n"])
+    return ClassStats(counts=counts, weight_sums=weight_sums)
+
+
+class _SamplerParams(HasLabelCol, HasFixedSeed, HasSamplingStrategy, HasWeightCol, HasIdCol):
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(labelCol="label")
+
+    def setLabelCol(self, value: str):
+        return self._set(labelCol=value)
+
+    def setWeightCol(self, value: str):
+        return self._set(weightCol=value)
+
+    def setSeed(self, value: int):
+        return self._set(seed=value)
+
+
+class SamplerModel(Model, _SamplerParams, HasClassCounts, DefaultParamsReadable,
+                   DefaultParamsWritable):
+    """A fitted sampler: resamples the DataFrame it was fitted on, passes any
+    other through unchanged."""
+
+    _fitted_on: Optional["weakref.ReferenceType[DataFrame]"] = None
+
+    def _transform(self, dataset: DataFrame) -> DataFrame:
+        fitted_on = self._fitted_on() if self._fitted_on is not None else None
+        if fitted_on is None or fitted_on is not dataset:
+            return dataset
+        return self._resample(dataset)
+
+    def _resample(self, dataset: DataFrame) -> DataFrame:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # Helpers for the samplers' _resample.
+
+    _DRAW = "__spark_resample_u"
+    _HASH = "__spark_resample_h"
+
+    def _with_draw(self, dataset: DataFrame) -> DataFrame:
+        """Add the row's hash of (seed, row key) and a uniform draw from it."""
+        row_key_hash = row_hash(dataset, self.getOrDefault(self.seed), self.getIdCol())
+        return dataset.withColumn(self._HASH, row_key_hash).withColumn(
+            self._DRAW, uniform(F.col(self._HASH)))
+
+    def _targeted(self) -> Dict[Any, int]:
+        """Classes whose count changes, with their final count."""
+        counts = self.classCounts_
+        return {label: n for label, n in self.targetCounts_.items() if n != counts[label]}
+
+    def _finish(self, resampled: DataFrame, columns: List[str],
+                factors: Dict[Any, float]) -> DataFrame:
+        """Drop helper columns; with ``weightCol`` set, multiply each class's
+        weight (1 where the column is new) by its factor."""
+        if not self.isDefined(self.weightCol):
+            return resampled.select(*[col(c) for c in columns])
+        weight_col = self.getWeightCol()
+        weight = col(weight_col).cast("double") if weight_col in columns else F.lit(1.0)
+        factor = F.coalesce(label_lookup(col(self.getLabelCol()), factors), F.lit(1.0))
+        out = [col(c) for c in columns if c != weight_col]
+        rescaled = (weight * factor).alias(weight_col)
+        if weight_col in columns:
+            out.insert(columns.index(weight_col), rescaled)
+        else:
+            out.append(rescaled)
+        return resampled.select(*out)
+
+
+class Sampler(Estimator, _SamplerParams, DefaultParamsReadable, DefaultParamsWritable):
+    """Template for every sampler: validate, count, resolve the targets, then
+    hand over to the sampler's own ``_fit_model``."""
+
+    _kind: str  # strategy.OVER or strategy.UNDER
+    _model_class: type
+
+    def resample(self, dataset: DataFrame) -> DataFrame:
+        """Resample ``dataset`` directly: ``fit(dataset).transform(dataset)``."""
+        return self.fit(dataset).transform(dataset)
+
+    def _validate_input(self, dataset: DataFrame) -> None:
+        """Checks a sampler adds to the common ones; runs before any job."""
+        require_columns(dataset, idCol=self.getIdCol())
+
+    def _fit(self, dataset: DataFrame) -> SamplerModel:
+        self._validate_input(dataset)
+        stats = class_stats(dataset, self.getLabelCol(), self._weight_col_or_none())
+        targets = resolve_targets(self.getSamplingStrategy(), stats.counts, self._kind)
+        model = self._model_class()
+        self._copyValues(model)
+        final = dict(stats.counts)
+        final.update(targets)
+        model._set(classCounts=stats.counts, targetCounts=final)
+        model._class_stats = stats
+        self._fit_model(model, dataset, stats, targets)
+        model._fitted_on = weakref.ref(dataset)
+        return model
+
+    def _weight_col_or_none(self) -> Optional[str]:
+        return self.getOrDefault(self.weightCol) if self.isDefined(self.weightCol) else None
+
+    def _fit_model(self, model: SamplerModel, dataset: DataFrame, stats: ClassStats,
+                   targets: Dict[Any, int]) -> None:
+        """Hook for what a sampler learns beyond the class counts."""

@@ -1,0 +1,25 @@
+"""Small Column helpers used across samplers."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+
+
+def col(name: str) -> Column:
+    """A column reference that survives dots and backticks in the name."""
+    return F.col("`" + name.replace("`", "``") + "`")
+
+
+def label_lookup(label: Column, values: Mapping[Any, Any]) -> Optional[Column]:
+    """A CASE expression mapping each label to a literal; null for other labels.
+
+    A handful of classes at most, so a CASE beats a join or a map literal
+    (which cannot hold array values of different lengths per key)."""
+    expr = None
+    for key, value in values.items():
+        condition = label == F.lit(key)
+        expr = F.when(condition, F.lit(value)) if expr is None else expr.when(condition, F.lit(value))
+    return expr if expr is not None else F.lit(None)

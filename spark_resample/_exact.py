@@ -1,0 +1,162 @@
+"""Select exactly k rows per class with the DataFrame API only.
+
+Every row carries a uniform draw u (from its key, see ``_random``). Taking the
+k rows of a class with the smallest u is a simple random sample of size k. To
+find the k-th smallest u without sorting the class, we use the idea of ScaSRS
+(Meng, 2013), behind Spark's RDD ``sampleByKeyExact``: with n rows and
+p = k / n, rows with u < p_low are almost surely among the k smallest and rows
+with u >= p_high almost surely are not, where the bounds come from a Bernstein
+tail bound with failure probability ``delta``. One aggregation counts the rows
+below p_low and gathers the u of the few rows in [p_low, p_high) (the
+"waitlist", O(sqrt(k)) values); the k-th smallest u is then found among those
+on the executors. Only a few numbers per class reach the driver. If a bound
+fails (probability below ``delta`` per class), that class is redone with a
+wider window.
+
+Rows with equal u are identical rows (or a 53-bit hash collision): when the
+threshold falls among several of them, any ``ties_taken`` of them give the
+same output, so they are taken with ``limit``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from ._columns import col, label_lookup
+
+_DELTA = 5e-5  # Spark's own choice in StratifiedSamplingUtils
+
+
+@dataclass(frozen=True)
+class ClassCut:
+    """Keep rows with u < threshold, plus ``ties_taken`` rows with u == threshold."""
+
+    threshold: float
+    ties_taken: int
+    ties_total: int
+    kept_weight: float
+
+    @property
+    def ties_complete(self) -> bool:
+        return self.ties_taken == self.ties_total
+
+
+def _bounds(n: int, k: int, delta: float) -> Tuple[float, float]:
+    p = k / n
+    gamma = -math.log(delta) / n
+    low = max(0.0, p + gamma - math.sqrt(gamma * gamma + 3.0 * gamma * p))
+    high = min(1.0, p + gamma + math.sqrt(gamma * gamma + 2.0 * gamma * p))
+    return low, high
+
+
+def find_cuts(df: DataFrame, label_col: str, u_col: str, wanted: Mapping[Any, Tuple[int, int]],
+              weight_col: Optional[str] = None) -> Dict[Any, ClassCut]:
+    """For each class ``label -> (rows in class, rows to keep)`` find the cut
+    that keeps exactly that many rows with the smallest u.
+
+    ``weight_col`` (optional) is summed over the kept rows, so callers can
+    rescale weights to preserve the class's weight sum exactly.
+    """
+    cuts: Dict[Any, ClassCut] = {}
+    pending = {}
+    for label, (n, k) in wanted.items():
+        if k >= n:
+            raise ValueError(f"cannot cut {k} of {n} rows of class {label!r}: keep it whole")
+        if k <= 0:
+            cuts[label] = ClassCut(threshold=0.0, ties_taken=0, ties_total=0, kept_weight=0.0)
+        else:
+            pending[label] = (n, k)
+    delta = _DELTA
+    while pending:
+        bounds = {label: _bounds(n, k, delta) for label, (n, k) in pending.items()}
+        found = _find_cuts_once(df, label_col, u_col, pending, bounds, weight_col)
+        cuts.update(found)
+        pending = {label: nk for label, nk in pending.items() if label not in found}
+        delta *= delta  # a bound failed: retry those classes with a much wider window
+    return cuts
+
+
+def _find_cuts_once(df, label_col, u_col, pending, bounds, weight_col) -> Dict[Any, ClassCut]:
+    label, u = col(label_col), col(u_col)
+    weight = col(weight_col).cast("double") if weight_col else F.lit(1.0)
+    low = label_lookup(label, {c: b[0] for c, b in bounds.items()})
+    high = label_lookup(label, {c: b[1] for c, b in bounds.items()})
+    need = label_lookup(label, {c: k for c, (_, k) in pending.items()})
+
+    below = u < low
+    waiting = (u >= low) & (u < high)
+    stats = (
+        df.where(label.isin(list(pending)))
+        .select(label.alias("label"), u.alias("u"), weight.alias("w"), below.alias("below"),
+                waiting.alias("waiting"), need.alias("need"))
+        .groupBy("label")
+        .agg(
+            F.count(F.when(F.col("below"), 1)).alias("n_below"),
+            F.coalesce(F.sum(F.when(F.col("below"), F.col("w"))), F.lit(0.0)).alias("w_below"),
+            F.sort_array(F.collect_list(F.when(F.col("waiting"), F.struct(F.col("u"), F.col("w")))))
+            .alias("waitlist"),
+            F.first("need").alias("need"),
+        )
+    )
+    # The k-th smallest u, found on the executors: position (need - n_below) in
+    # the sorted waitlist. Only a handful of numbers per class are collected.
+    # rank 0 (all k below p_low) gives no threshold either; the retry's wider
+    # window moves p_low down.
+    rank = F.col("need") - F.col("n_below")
+    ok = (rank >= 1) & (rank <= F.size("waitlist"))
+    threshold = F.when(ok, F.element_at("waitlist", rank.cast("int"))["u"])
+    before = F.filter("waitlist", lambda x: x["u"] < F.col("threshold"))
+    at = F.filter("waitlist", lambda x: x["u"] == F.col("threshold"))
+    result = (
+        stats.select("label", "need", "n_below", "w_below", "waitlist", threshold.alias("threshold"))
+        .select(
+            "label",
+            "threshold",
+            (F.col("need") - F.col("n_below") - F.size(before)).alias("ties_taken"),
+            F.size(at).alias("ties_total"),
+            (F.col("w_below")
+             + F.aggregate(before, F.lit(0.0), lambda acc, x: acc + x["w"])).alias("w_before"),
+            F.aggregate(at, F.lit(0.0), lambda acc, x: acc + x["w"]).alias("w_at"),
+        )
+        .collect()
+    )
+    cuts = {}
+    for row in result:
+        if row["threshold"] is None:
+            continue  # the window missed the k-th value; retried by the caller
+        taken, total = int(row["ties_taken"]), int(row["ties_total"])
+        kept_weight = float(row["w_before"]) + float(row["w_at"]) * taken / total
+        cuts[row["label"]] = ClassCut(float(row["threshold"]), taken, total, kept_weight)
+    return cuts
+
+
+def cut_condition(label_col: str, u_col: str, cuts: Mapping[Any, ClassCut]) -> Column:
+    """True for rows the cuts keep, except the ties of classes whose threshold
+    splits a group of identical rows (those come from :func:`partial_ties`)."""
+    label, u = col(label_col), col(u_col)
+    terms = []
+    for value, cut in cuts.items():
+        if cut.ties_taken == 0 and cut.ties_total == 0:
+            continue  # nothing to keep
+        below = u <= F.lit(cut.threshold) if cut.ties_complete else u < F.lit(cut.threshold)
+        terms.append((label == F.lit(value)) & below)
+    return reduce(lambda a, b: a | b, terms, F.lit(False))
+
+
+def partial_ties(df: DataFrame, label_col: str, u_col: str,
+                 cuts: Mapping[Any, ClassCut]) -> Optional[DataFrame]:
+    """The rows at a threshold that splits a group of identical rows: all of
+    them are the same row, so ``limit`` picks the right multiset."""
+    label, u = col(label_col), col(u_col)
+    parts = [
+        df.where((label == F.lit(value)) & (u == F.lit(cut.threshold))).limit(cut.ties_taken)
+        for value, cut in cuts.items()
+        if not cut.ties_complete and cut.ties_taken > 0
+    ]
+    return reduce(DataFrame.unionByName, parts) if parts else None

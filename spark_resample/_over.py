@@ -1,0 +1,213 @@
+"""Random over-sampling: every original row stays, minority rows are repeated."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Dict, List
+
+from pyspark import keyword_only
+from pyspark.ml.functions import array_to_vector, vector_to_array
+from pyspark.ml.linalg import VectorUDT
+from pyspark.ml.param import Param, Params
+from pyspark.ml.param.shared import HasFeaturesCol
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from ._base import ClassStats, Sampler, SamplerModel, require_columns
+from ._columns import col, label_lookup
+from ._exact import cut_condition, find_cuts, partial_ties
+from ._params import HasExact, pairs_to_dict, to_label_counts, to_optional_float
+from ._random import standard_normal
+from ._strategy import OVER
+
+_COPY = "__spark_resample_copy"
+
+
+def poisson_cdf(mean: float, tail: float = 1e-12) -> List[float]:
+    """P(X <= j) for j = 0, 1, ... until the remaining tail is below ``tail``.
+
+    The number of extra copies of a row is the count of entries <= its uniform
+    draw (inverse-CDF sampling), which a SQL ``filter`` evaluates per row."""
+    cdf: List[float] = []
+    total, j = 0.0, 0
+    log_mean = math.log(mean)
+    while True:
+        total += math.exp(-mean + j * log_mean - math.lgamma(j + 1))
+        cdf.append(min(total, 1.0))
+        if j > mean and 1.0 - total < tail:
+            return cdf
+        j += 1
+
+
+class _OverSamplerParams(HasFeaturesCol, HasExact):
+    shrinkage = Param(
+        Params._dummy(),
+        "shrinkage",
+        "if set (>= 0), added copies get Gaussian noise on featuresCol (a smoothed "
+        "bootstrap, as imbalanced-learn's shrinkage): per-feature std of the class x "
+        "shrinkage x (4 / ((d + 2) n)) ** (1 / (d + 4))",
+        typeConverter=to_optional_float,
+    )
+    featureScales = Param(
+        Params._dummy(),
+        "featureScales",
+        "learned noise scale per feature for each over-sampled class (with shrinkage)",
+        typeConverter=to_label_counts,
+    )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(featuresCol="features", shrinkage=None, featureScales=[])
+
+    def getShrinkage(self):
+        return self.getOrDefault(self.shrinkage)
+
+
+class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
+    """Fitted :class:`RandomOverSampler`."""
+
+    def _resample(self, dataset: DataFrame) -> DataFrame:
+        columns = dataset.columns
+        stats = self._class_stats
+        added = {c: k - stats.counts[c] for c, k in self._targeted().items()}
+        label = col(self.getLabelCol())
+        drawn = self._with_draw(dataset)
+        extra = None
+        if self.getExact():
+            # q copies of every row, plus one more for exactly r of them.
+            whole = {c: a // stats.counts[c] for c, a in added.items()}
+            rest = {c: (stats.counts[c], a % stats.counts[c]) for c, a in added.items()
+                    if a % stats.counts[c]}
+            weight_col = self.getWeightCol() if self.isDefined(self.weightCol) else None
+            cuts = find_cuts(drawn, self.getLabelCol(), self._DRAW, rest,
+                             weight_col if weight_col in columns else None)
+            copies = F.coalesce(label_lookup(label, whole), F.lit(0)) + F.when(
+                cut_condition(self.getLabelCol(), self._DRAW, cuts), 1).otherwise(0)
+            ties = partial_ties(drawn, self.getLabelCol(), self._DRAW, cuts)
+            if ties is not None:
+                extra = ties.withColumn(_COPY, label_lookup(label, whole) + 1)
+            factors = {}
+            for c in added:
+                kept = cuts[c].kept_weight if c in cuts else 0.0
+                factors[c] = stats.weight_sums[c] / ((1 + whole[c]) * stats.weight_sums[c] + kept)
+        else:
+            cdfs = {c: poisson_cdf(a / stats.counts[c]) for c, a in added.items()}
+            draw = F.col(self._DRAW)
+            copies = F.coalesce(
+                F.size(F.filter(label_lookup(label, cdfs), lambda p: p <= draw)), F.lit(0))
+            factors = {c: 1.0 / (1.0 + a / stats.counts[c]) for c, a in added.items()}
+        if not added:
+            copies = F.lit(0)
+        repeated = drawn.select("*", F.explode(F.sequence(F.lit(0), copies)).alias(_COPY))
+        if extra is not None:
+            repeated = repeated.unionByName(extra)
+        if self.getShrinkage() is not None and added:
+            repeated = self._add_noise(repeated)
+        return self._finish(repeated, columns, factors)
+
+    def _add_noise(self, repeated: DataFrame) -> DataFrame:
+        features = self.getFeaturesCol()
+        scales = label_lookup(col(self.getLabelCol()),
+                              pairs_to_dict(self.getOrDefault(self.featureScales)))
+        row_hash, copy = F.col(self._HASH), F.col(_COPY)
+        noisy = array_to_vector(F.transform(
+            vector_to_array(col(features)),
+            lambda x, i: x + F.element_at(scales, i + 1) * standard_normal(row_hash, copy, i),
+        ))
+        # Originals (copy 0) and untargeted classes (no scales) stay as they were.
+        return repeated.withColumn(
+            features, F.when((copy > 0) & scales.isNotNull(), noisy).otherwise(col(features)))
+
+
+class RandomOverSampler(Sampler, _OverSamplerParams):
+    """Over-sample the targeted classes by repeating randomly drawn rows.
+
+    Every original row stays exactly once; added rows are copies of rows of
+    the same class.
+
+    Parameters
+    ----------
+    labelCol : str, default "label"
+    samplingStrategy : str, float or dict, default "auto"
+        "auto" (= "not majority"), "minority", "not minority", "not majority",
+        "all"; a float ratio minority/majority after resampling (binary labels);
+        or a dict ``{label: final count}``.
+    exact : bool, default False
+        If False, each row of a targeted class gets Poisson(added / count)
+        extra copies (like ``sample(withReplacement=True)``), one pass. If
+        True, each row gets ``added // count`` copies and exactly
+        ``added % count`` distinct rows one more, so each class reaches its
+        target exactly (one extra aggregation pass).
+    weightCol : str, optional
+        If set, rows of an over-sampled class get weight
+        ``weight x (class weight sum / weight sum after)`` so each class's
+        weight sum is preserved (exactly with ``exact=True``).
+    shrinkage : float, optional
+        Smoothed bootstrap: added copies get Gaussian noise on ``featuresCol``
+        (a vector column), as imbalanced-learn's ``shrinkage``.
+    featuresCol : str, default "features"
+        Used only with ``shrinkage``.
+    seed : int
+    idCol : str, optional
+        Row key column; default is a hash of all columns.
+
+    Examples
+    --------
+    >>> ros = RandomOverSampler(samplingStrategy="minority", exact=True)
+    >>> balanced = ros.resample(df)                             # doctest: +SKIP
+    """
+
+    _kind = OVER
+    _model_class = RandomOverSamplerModel
+
+    @keyword_only
+    def __init__(self, *, labelCol: str = "label", samplingStrategy: Any = "auto",
+                 exact: bool = False, weightCol: Any = None, shrinkage: Any = None,
+                 featuresCol: str = "features", seed: Any = None, idCol: Any = None) -> None:
+        super().__init__()
+        self.setParams(**self._input_kwargs)
+
+    @keyword_only
+    def setParams(self, *, labelCol: str = "label", samplingStrategy: Any = "auto",
+                  exact: bool = False, weightCol: Any = None, shrinkage: Any = None,
+                  featuresCol: str = "features", seed: Any = None,
+                  idCol: Any = None) -> "RandomOverSampler":
+        kwargs: Dict[str, Any] = {k: v for k, v in self._input_kwargs.items() if v is not None}
+        return self._set(**kwargs)
+
+    def setShrinkage(self, value: Any) -> "RandomOverSampler":
+        return self._set(shrinkage=value)
+
+    def _validate_input(self, dataset: DataFrame) -> None:
+        super()._validate_input(dataset)
+        shrinkage = self.getShrinkage()
+        if shrinkage is None:
+            return
+        if shrinkage < 0 or math.isnan(shrinkage):
+            raise ValueError(f"shrinkage must be >= 0, got {shrinkage}.")
+        features = self.getFeaturesCol()
+        require_columns(dataset, featuresCol=features)
+        if not isinstance(dataset.schema[features].dataType, VectorUDT):
+            raise TypeError(
+                f"featuresCol {features!r} has type "
+                f"{dataset.schema[features].dataType.simpleString()}; shrinkage needs a Spark "
+                "ML vector column. Build one with VectorAssembler."
+            )
+
+    def _fit_model(self, model: SamplerModel, dataset: DataFrame, stats: ClassStats,
+                   targets: Dict[Any, int]) -> None:
+        shrinkage = self.getShrinkage()
+        grown = [c for c, k in targets.items() if k > stats.counts[c]]
+        if shrinkage is None or not grown:
+            return
+        label, values = col(self.getLabelCol()), vector_to_array(col(self.getFeaturesCol()))
+        of_grown = dataset.where(label.isin(grown))
+        dims = of_grown.select(F.max(F.size(values))).first()[0]
+        rows = of_grown.groupBy(label.alias("label")).agg(
+            F.array(*[F.stddev_pop(values[i]) for i in range(dims)]).alias("std")).collect()
+        scales = {}
+        for row in rows:
+            n = stats.counts[row["label"]]
+            smoothing = (4.0 / ((dims + 2) * n)) ** (1.0 / (dims + 4))
+            scales[row["label"]] = [shrinkage * smoothing * (s or 0.0) for s in row["std"]]
+        model._set(featureScales=scales)

@@ -1,0 +1,62 @@
+"""Per-row random draws derived from (seed, stable row key).
+
+Spark's ``rand(seed)`` and ``sample()`` seed each partition by its index, so the
+same seed selects other rows when the partitioning or the order within a
+partition changes, and a task retried after a shuffle can lose or duplicate
+rows. Here every draw is a hash of the seed and the row itself (or a user id
+column), so it depends on nothing but the data. Identical rows get identical
+draws, which leaves the output multiset's distribution as it should be.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Sequence
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import ArrayType, DataType, MapType, StructType
+
+from ._columns import col
+
+_TWO_POW_53 = float(2**53)
+
+
+def _contains_map(data_type: DataType) -> bool:
+    if isinstance(data_type, MapType):
+        return True
+    if isinstance(data_type, ArrayType):
+        return _contains_map(data_type.elementType)
+    if isinstance(data_type, StructType):
+        return any(_contains_map(field.dataType) for field in data_type.fields)
+    return False
+
+
+def _hashable(df: DataFrame, name: str) -> Column:
+    # Spark refuses to hash maps (equal maps may hash differently); their JSON
+    # form is stable for the same data read the same way.
+    if _contains_map(df.schema[name].dataType):
+        return F.to_json(F.struct(col(name)))
+    return col(name)
+
+
+def row_hash(df: DataFrame, seed: int, id_col: Optional[str] = None,
+             columns: Optional[Sequence[str]] = None) -> Column:
+    """A 64-bit hash of (seed, row key). The key is ``id_col`` if given, else
+    ``columns`` (default: every column of ``df``)."""
+    names: List[str] = [id_col] if id_col else list(columns or df.columns)
+    return F.xxhash64(F.lit(int(seed)), *[_hashable(df, name) for name in names])
+
+
+def uniform(hash_col: Column, *salt: object) -> Column:
+    """A uniform draw in [0, 1) from a 64-bit hash; ``salt`` derives further
+    independent draws (e.g. per copy and per feature) from the same row."""
+    if salt:
+        hash_col = F.xxhash64(hash_col, *[s if isinstance(s, Column) else F.lit(s) for s in salt])
+    return F.shiftrightunsigned(hash_col, 11).cast("double") / F.lit(_TWO_POW_53)
+
+
+def standard_normal(hash_col: Column, *salt: object) -> Column:
+    """A N(0, 1) draw by Box-Muller from two salted uniforms of the row hash."""
+    u1 = F.lit(1.0) - uniform(hash_col, *salt, "normal-radius")  # in (0, 1]
+    u2 = uniform(hash_col, *salt, "normal-angle")
+    return F.sqrt(F.lit(-2.0) * F.log(u1)) * F.cos(F.lit(6.283185307179586) * u2)
