@@ -1,0 +1,270 @@
+"""Command-line jobs: ``resample`` a table, or ``generate`` an imbalanced one.
+
+Runs as ``spark-submit jobs/resample.py ...``, ``python -m spark_resample.jobs
+...`` or the ``spark-resample`` console script. Settings come from a JSON file
+under ``conf/`` (``--config``) and from the command line, which wins.
+
+Output is all-or-nothing: the table is written to a staging directory beside
+the destination and moved into place only after the write succeeded, so a
+failed or killed job leaves no partial output at the destination.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import uuid
+from typing import Any, Dict, List, Optional
+from urllib.parse import urlparse
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class JobError(Exception):
+    """A failure explained in one line to the user."""
+
+
+def _parse_value(text: str) -> Any:
+    """``key=value`` values are JSON when they parse as JSON, else strings."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="spark-resample", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command")
+
+    run = sub.add_parser("resample", help="resample a parquet or CSV table into parquet")
+    run.add_argument("--config", help="JSON file with sampler, params, input, output")
+    run.add_argument("--input", help="input path (parquet directory/file or CSV)")
+    run.add_argument("--format", choices=["parquet", "csv"], help="input format (default: by extension, else parquet)")
+    run.add_argument("--output", help="output parquet directory")
+    run.add_argument("--sampler", help="stage name, e.g. RandomUnderSampler, SMOTE, ClassWeighter")
+    run.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                     help="sampler param (JSON value), repeatable, e.g. --param exact=true")
+    run.add_argument("--seed", type=int, help="shorthand for --param seed=N")
+    run.add_argument("--label-col", help="shorthand for --param labelCol=NAME")
+    run.add_argument("--summary", help="also write the JSON summary to this local path")
+    run.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    run.add_argument("--master", help="Spark master when not run by spark-submit (default local[*])")
+
+    gen = sub.add_parser("generate", help="write a generated imbalanced table as parquet")
+    gen.add_argument("--output", required=True)
+    gen.add_argument("--rows", type=int, default=200_000)
+    gen.add_argument("--features", type=int, default=20)
+    gen.add_argument("--minority-fraction", type=float, default=0.01)
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--partitions", type=int, default=None)
+    gen.add_argument("--overwrite", action="store_true")
+    gen.add_argument("--master", help="Spark master when not run by spark-submit (default local[*])")
+    return parser
+
+
+def load_settings(args: argparse.Namespace) -> Dict[str, Any]:
+    """Merge the config file and the command line (which wins) into one dict."""
+    settings: Dict[str, Any] = {"params": {}, "input": {}, "output": {}}
+    if args.config:
+        try:
+            with open(args.config) as handle:
+                loaded = json.load(handle)
+        except (OSError, json.JSONDecodeError) as error:
+            raise JobError(f"cannot read config {args.config}: {error}") from error
+        for key, value in loaded.items():
+            if isinstance(value, dict):
+                settings.setdefault(key, {}).update(value)
+            else:
+                settings[key] = value
+    if args.sampler:
+        settings["sampler"] = args.sampler
+    if args.input:
+        settings["input"]["path"] = args.input
+    if args.format:
+        settings["input"]["format"] = args.format
+    if args.output:
+        settings["output"]["path"] = args.output
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise JobError(f"--param {item!r} must look like KEY=VALUE")
+        settings["params"][key] = _parse_value(value)
+    if args.seed is not None:
+        settings["params"]["seed"] = args.seed
+    if args.label_col:
+        settings["params"]["labelCol"] = args.label_col
+    for required, where in (("sampler", "--sampler"), ("input", "--input"), ("output", "--output")):
+        value = settings.get(required)
+        if not value or (isinstance(value, dict) and not value.get("path")):
+            raise JobError(f"no {required} given: use {where} or the config file")
+    return settings
+
+
+def make_stage(name: str, params: Dict[str, Any]):
+    import spark_resample
+    from pyspark.ml import Estimator
+
+    stage_class = getattr(spark_resample, name, None)
+    if not (isinstance(stage_class, type) and issubclass(stage_class, Estimator)):
+        known = sorted(n for n in spark_resample.__all__
+                       if isinstance(getattr(spark_resample, n), type)
+                       and issubclass(getattr(spark_resample, n), Estimator)
+                       and not n.startswith("Sampler"))
+        raise JobError(f"unknown sampler {name!r}; use one of {', '.join(known)}")
+    stage = stage_class()
+    for key, value in params.items():
+        if not stage.hasParam(key):
+            raise JobError(f"{name} has no param {key!r}; its params: "
+                           f"{', '.join(p.name for p in stage.params)}")
+        stage.set(stage.getParam(key), value)
+    return stage
+
+
+def _filesystem(path: str):
+    """pyarrow filesystem and in-filesystem path for a local path or URI (hdfs, s3, gs, ...)."""
+    from pyarrow import fs
+
+    if not urlparse(path).scheme:
+        return fs.LocalFileSystem(), os.path.abspath(path)
+    return fs.FileSystem.from_uri(path)
+
+
+def _exists(filesystem, path: str) -> bool:
+    from pyarrow import fs
+
+    return filesystem.get_file_info(path).type != fs.FileType.NotFound
+
+
+def _spark_path(path: str) -> str:
+    return os.path.abspath(path) if not urlparse(path).scheme else path
+
+
+def write_atomically(df, destination: str, overwrite: bool) -> None:
+    """Write ``df`` as parquet to a staging directory beside ``destination``,
+    then move it into place: the destination holds the whole output or nothing."""
+    filesystem, target = _filesystem(destination)
+    if _exists(filesystem, target) and not overwrite:
+        raise JobError(f"output {destination} exists; pass --overwrite to replace it")
+    token = uuid.uuid4().hex[:12]
+    staging = f"{_spark_path(destination).rstrip('/')}.staging-{token}"
+    _, staging_fs_path = _filesystem(staging)
+    try:
+        df.write.mode("errorifexists").parquet(staging)
+        if _exists(filesystem, target):
+            retired = f"{target.rstrip('/')}.replaced-{token}"
+            filesystem.move(target, retired)
+            filesystem.move(staging_fs_path, target)
+            filesystem.delete_dir(retired)
+        else:
+            filesystem.move(staging_fs_path, target)
+    finally:
+        if _exists(filesystem, staging_fs_path):
+            filesystem.delete_dir(staging_fs_path)
+
+
+def _session(master: Optional[str], app: str):
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName(app)
+    # spark-submit sets the master itself; run as a plain Python program,
+    # PySpark defaults to local[*].
+    if master:
+        builder = builder.master(master)
+    return builder.getOrCreate()
+
+
+def _read(spark, source: Dict[str, Any]):
+    path = source["path"]
+    fmt = source.get("format") or ("csv" if path.rstrip("/").endswith(".csv") else "parquet")
+    reader = spark.read
+    if fmt == "csv":
+        reader = reader.option("header", source.get("header", True)).option(
+            "inferSchema", source.get("inferSchema", True))
+    try:
+        return reader.format(fmt).load(_spark_path(path))
+    except Exception as error:  # AnalysisException on a missing path, both classic and Connect
+        raise JobError(f"cannot read input {path}: {str(error).splitlines()[0]}") from error
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def run_resample(args: argparse.Namespace) -> Dict[str, Any]:
+    settings = load_settings(args)
+    started = time.time()
+    spark = _session(args.master, f"spark-resample {settings['sampler']}")
+    stage = make_stage(settings["sampler"], settings["params"])
+    df = _read(spark, settings["input"])
+    model = stage.fit(df)
+    output = model.transform(df)
+    overwrite = bool(args.overwrite or settings["output"].get("overwrite", False))
+    write_atomically(output, settings["output"]["path"], overwrite)
+
+    label_col = stage.getLabelCol()
+    written = spark.read.parquet(_spark_path(settings["output"]["path"]))
+    after = {row[0]: row[1] for row in written.groupBy(label_col).count().collect()}
+    before = getattr(model, "classCounts_", None)
+    if before is None:
+        before = {row[0]: row[1] for row in df.groupBy(label_col).count().collect()}
+    summary = {
+        "sampler": settings["sampler"],
+        "params": {p.name: _json_safe(v) for p, v in stage.extractParamMap().items()},
+        "seed": stage.getOrDefault("seed") if stage.hasParam("seed") else None,
+        "input": settings["input"]["path"],
+        "output": settings["output"]["path"],
+        "class_counts_before": _json_safe(dict(sorted(before.items(), key=lambda kv: str(kv[0])))),
+        "class_counts_after": _json_safe(dict(sorted(after.items(), key=lambda kv: str(kv[0])))),
+        "rows_before": int(sum(before.values())),
+        "rows_after": int(sum(after.values())),
+        "elapsed_seconds": round(time.time() - started, 3),
+    }
+    text = json.dumps(summary, indent=2, sort_keys=False)
+    print(text)
+    if args.summary:
+        with open(args.summary, "w") as handle:
+            handle.write(text + "\n")
+    return summary
+
+
+def run_generate(args: argparse.Namespace) -> None:
+    from .datasets import make_imbalanced
+
+    spark = _session(args.master, "spark-resample generate")
+    df = make_imbalanced(spark, n_rows=args.rows, n_features=args.features,
+                         class_fractions=(1 - args.minority_fraction, args.minority_fraction),
+                         seed=args.seed, num_partitions=args.partitions)
+    write_atomically(df, args.output, args.overwrite)
+    print(f"wrote {args.rows} rows to {args.output}")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.command == "generate":
+            run_generate(args)
+        else:
+            run_resample(args)
+    except (JobError, ValueError, TypeError) as error:
+        print(f"spark-resample: error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:  # a Spark job failure: one line, the full trace is in the log
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"spark-resample: error: {type(error).__name__}: {first}", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""One SparkSession for the whole suite.
+
+``SPARK_RESAMPLE_TEST_MODE=connect`` runs the same tests against a local Spark
+Connect server (``SparkSession.builder.remote("local[2]")``) in its own pytest
+process; scripts/test.sh runs the suite both ways. Tests that only make sense
+in one mode are marked ``classic_only`` or ``connect_only``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+
+MODE = os.environ.get("SPARK_RESAMPLE_TEST_MODE", "classic")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "classic_only: needs a classic (non-Connect) session")
+    config.addinivalue_line("markers", "connect_only: needs a Spark Connect session")
+
+
+def _builder():
+    from pyspark.sql import SparkSession
+
+    builder = (
+        SparkSession.builder.appName("spark-resample-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "2g")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+    )
+    if MODE == "connect":
+        return builder.remote("local[2]")
+    return builder.master("local[2]")
+
+
+@pytest.fixture(scope="session")
+def spark():
+    session = _builder().getOrCreate()
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def is_connect(spark) -> bool:
+    return MODE == "connect"
