@@ -1,0 +1,91 @@
+"""Shared test data builders, statistical bounds and recording pipeline stages."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Dict, List, Sequence, Tuple
+
+from pyspark.ml import Estimator, Model
+from pyspark.ml.param import Param, Params
+from pyspark.ml.util import DefaultParamsReadable, DefaultParamsWritable
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from scipy import stats
+
+# Spark's own sampler tests accept a count where the CDF is in (0.001, 0.999).
+TAIL = 0.001
+
+
+def binomial_bounds(n: int, p: float) -> Tuple[int, int]:
+    return int(stats.binom.ppf(TAIL, n, p)), int(stats.binom.ppf(1 - TAIL, n, p))
+
+
+def poisson_bounds(mean: float) -> Tuple[int, int]:
+    return int(stats.poisson.ppf(TAIL, mean)), int(stats.poisson.ppf(1 - TAIL, mean))
+
+
+def labelled(spark: SparkSession, counts: Dict[Any, int], features: int = 2,
+             label_type: str = "int") -> DataFrame:
+    """Rows ``id, label, x0..`` with ``counts[label]`` rows per label; ids unique,
+    features distinct per row (so every row is different)."""
+    rows = []
+    next_id = 0
+    for label, count in counts.items():
+        for _ in range(count):
+            rows.append((next_id, label, *[float(next_id * (j + 1) % 997) + j / 10
+                                            for j in range(features)]))
+            next_id += 1
+    columns = ["id", "label"] + [f"x{j}" for j in range(features)]
+    schema = ", ".join([f"id long, label {label_type}"] + [f"x{j} double" for j in range(features)])
+    return spark.createDataFrame(rows, schema=schema).select(columns)
+
+
+def class_counts(df: DataFrame, label: str = "label") -> Dict[Any, int]:
+    return {row[0]: row[1] for row in df.groupBy(label).count().collect()}
+
+
+def id_multiplicity(df: DataFrame, id_col: str = "id") -> Counter:
+    return Counter({row[0]: row[1] for row in df.groupBy(id_col).count().collect()})
+
+
+class _RecorderParams(Params):
+    tag = Param(Params._dummy(), "tag", "name under which calls are logged")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._setDefault(tag="recorder")
+
+
+FIT_LOG: List[Dict[Any, int]] = []
+TRANSFORM_LOG: List[Dict[Any, int]] = []
+
+
+class LabelRecorderModel(Model, _RecorderParams, DefaultParamsReadable, DefaultParamsWritable):
+    """Logs the class counts of every DataFrame it transforms."""
+
+    def _transform(self, dataset: DataFrame) -> DataFrame:
+        if "label" in dataset.columns:
+            TRANSFORM_LOG.append(class_counts(dataset))
+        return dataset
+
+
+class LabelRecorder(Estimator, _RecorderParams, DefaultParamsReadable, DefaultParamsWritable):
+    """A pipeline stage that logs the class counts of the data it is fitted on,
+    to show what the stage after a sampler trains on."""
+
+    def _fit(self, dataset: DataFrame) -> LabelRecorderModel:
+        FIT_LOG.append(class_counts(dataset))
+        model = LabelRecorderModel()
+        self._copyValues(model)
+        return model
+
+
+def sorted_rows(df: DataFrame, columns: Sequence[str]) -> List[tuple]:
+    return sorted(tuple(r) for r in df.select(*columns).collect())
+
+
+def with_partitions(df: DataFrame, n: int) -> DataFrame:
+    return df.repartition(n) if n > 1 else df.coalesce(1)
+
+
+__all__ = ["F"]

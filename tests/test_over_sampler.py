@@ -1,0 +1,129 @@
+"""RandomOverSampler: every original stays, sizes, weights, shrinkage, determinism."""
+
+import pytest
+from chispa import assert_df_equality
+from pyspark.ml.functions import vector_to_array
+from pyspark.ml.linalg import Vectors
+from pyspark.sql import functions as F
+
+from spark_resample import RandomOverSampler
+from spark_resample._over import poisson_cdf
+
+from .helpers import class_counts, id_multiplicity, labelled, poisson_bounds, with_partitions
+
+COUNTS = {0: 2000, 1: 130}
+
+
+@pytest.fixture(scope="module")
+def binary(spark):
+    return labelled(spark, COUNTS).cache()
+
+
+def test_poisson_table_is_a_cdf():
+    for mean in (0.01, 0.7, 3.0, 98.0, 999.0):
+        cdf = poisson_cdf(mean)
+        assert all(a <= b for a, b in zip(cdf, cdf[1:]))
+        assert cdf[-1] > 1 - 1e-9
+        expected = sum(1 - p for p in cdf)  # E[X] = sum over j of P(X > j)
+        assert expected == pytest.approx(mean, rel=1e-6)
+
+
+def test_approximate_added_rows_sit_within_poisson_bounds(binary):
+    out = RandomOverSampler(seed=4).resample(binary)
+    counts = class_counts(out)
+    low, high = poisson_bounds(2000 - 130)
+    assert counts[0] == 2000
+    assert low <= counts[1] - 130 <= high
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_every_original_row_stays(binary, exact):
+    out = RandomOverSampler(samplingStrategy=0.5, exact=exact, seed=8).resample(binary)
+    seen = id_multiplicity(out)
+    assert all(seen[r.id] >= 1 for r in binary.select("id").collect())
+    assert all(seen[r.id] == 1 for r in binary.where("label = 0").select("id").collect())
+    # Copies are copies: the distinct rows of the output are the input rows.
+    assert_df_equality(out.distinct(), binary, ignore_row_order=True)
+
+
+@pytest.mark.parametrize(
+    "strategy,expected",
+    [("auto", {0: 2000, 1: 2000}), (0.3, {0: 2000, 1: 600}), ({1: 131}, {0: 2000, 1: 131}),
+     ({1: 1000}, {0: 2000, 1: 1000})],
+)
+def test_exact_mode_gives_exact_counts(binary, strategy, expected):
+    model = RandomOverSampler(samplingStrategy=strategy, exact=True).fit(binary)
+    out = model.transform(binary)
+    assert class_counts(out) == expected
+    assert model.targetCounts_ == expected
+    # q copies for all, one more for exactly r rows: multiplicities differ by at most one.
+    added = expected[1] - 130
+    multiplicities = set(id_multiplicity(out.where("label = 1")).values())
+    assert multiplicities <= {1 + added // 130, 2 + added // 130}
+
+
+def test_exact_mode_on_multiclass_all(spark):
+    df = labelled(spark, {"a": 500, "b": 120, "c": 7}, label_type="string")
+    out = RandomOverSampler(samplingStrategy="all", exact=True).resample(df)
+    assert class_counts(out) == {"a": 500, "b": 500, "c": 500}
+
+
+def test_exact_mode_with_identical_rows(spark):
+    df = spark.createDataFrame([(1, 0.5)] * 30 + [(1, 0.7)] * 3 + [(0, float(i)) for i in range(100)],
+                               "label int, x double")
+    for target in (34, 50, 65, 99):
+        out = RandomOverSampler(samplingStrategy={1: target}, exact=True).resample(df)
+        assert class_counts(out) == {0: 100, 1: target}
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_weights_keep_class_sums(binary, exact):
+    weighted = binary.withColumn("w", (F.col("id") % 5 + 1).cast("double"))
+    before = {r[0]: r[1] for r in weighted.groupBy("label").agg(F.sum("w")).collect()}
+    out = RandomOverSampler(exact=exact, weightCol="w", seed=2).resample(weighted)
+    after = {r[0]: r[1] for r in out.groupBy("label").agg(F.sum("w")).collect()}
+    assert after[0] == pytest.approx(before[0], rel=1e-12)
+    if exact:
+        assert after[1] == pytest.approx(before[1], rel=1e-9)
+    else:
+        # In expectation: the sum scales by (rows out / expected rows out).
+        rows_out = class_counts(out)[1]
+        assert after[1] / before[1] == pytest.approx(rows_out / 2000, rel=0.1)
+
+
+def test_shrinkage_adds_noise_to_copies_only(spark):
+    rows = [(i, 1 if i < 200 else 0, Vectors.dense([float(i % 13), float(i % 7)]))
+            for i in range(2000)]
+    df = spark.createDataFrame(rows, ["id", "label", "features"])
+    out = RandomOverSampler(shrinkage=1.0, exact=True, seed=3).resample(df)
+    assert class_counts(out) == {0: 1800, 1: 1800}
+    # Every original row is there untouched; the copies are new points.
+    assert df.subtract(out).count() == 0
+    copies = out.subtract(df)
+    assert copies.count() == 1600
+    noise = (copies.alias("c").join(df.alias("o"), "id")
+             .select((vector_to_array("c.features")[0] - vector_to_array("o.features")[0])
+                     .alias("d")))
+    mean, std = noise.agg(F.mean("d"), F.stddev("d")).first()
+    # imbalanced-learn's scale: std of the class x (4 / ((d + 2) n)) ** (1 / (d + 4))
+    class_std = df.where("label = 1").select(vector_to_array("features")[0].alias("x")) \
+        .agg(F.stddev_pop("x")).first()[0]
+    scale = class_std * (4 / (4 * 200)) ** (1 / 6)
+    assert abs(mean) < 4 * scale / 1600 ** 0.5
+    assert std == pytest.approx(scale, rel=0.1)
+
+
+def test_shrinkage_zero_gives_plain_copies(spark):
+    df = spark.createDataFrame([(i % 10 == 0, Vectors.dense([float(i)])) for i in range(300)],
+                               ["label", "features"])
+    out = RandomOverSampler(shrinkage=0.0, exact=True).resample(df)
+    assert_df_equality(out.distinct(), df, ignore_row_order=True)
+
+
+def test_determinism_across_partitionings(binary):
+    for exact in (False, True):
+        sampler = RandomOverSampler(samplingStrategy=0.4, exact=exact, seed=17)
+        reference = sampler.resample(with_partitions(binary, 1))
+        for partitions in (4, 17):
+            assert_df_equality(sampler.resample(with_partitions(binary, partitions)), reference,
+                               ignore_row_order=True)

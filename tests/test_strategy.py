@@ -1,0 +1,137 @@
+"""Sampling strategy resolution: pure Python, imbalanced-learn's forms and meanings."""
+
+import pytest
+from imblearn.utils import check_sampling_strategy
+
+from spark_resample._strategy import OVER, UNDER, match_label, resolve_targets, validate_strategy
+
+BINARY = {0: 900, 1: 100}
+MULTI = {"a": 600, "b": 300, "c": 100}
+
+
+def imblearn_final_counts(strategy, counts, kind):
+    """imbalanced-learn's answer as final counts (it gives rows to add for over-sampling)."""
+    import numpy as np
+
+    y = np.concatenate([np.full(n, i) for i, n in enumerate(counts.values())])
+    labels = list(counts)
+    sampling_type = "over-sampling" if kind == OVER else "under-sampling"
+    if isinstance(strategy, dict):
+        strategy = {labels.index(k): v for k, v in strategy.items()}
+    resolved = check_sampling_strategy(strategy, y, sampling_type)
+    if kind == OVER:
+        return {labels[i]: counts[labels[i]] + n for i, n in resolved.items()}
+    return {labels[i]: n for i, n in resolved.items()}
+
+
+@pytest.mark.parametrize("kind", [OVER, UNDER])
+@pytest.mark.parametrize("counts", [BINARY, MULTI], ids=["binary", "multiclass"])
+@pytest.mark.parametrize(
+    "strategy", ["auto", "minority", "majority", "not minority", "not majority", "all"])
+def test_named_strategies_match_imbalanced_learn(strategy, counts, kind):
+    if (kind, strategy) in ((OVER, "majority"), (UNDER, "minority")):
+        # imbalanced-learn refuses these; ours resolve to no-op targets.
+        assert all(resolve_targets(strategy, counts, kind)[c] == counts[c]
+                   for c in resolve_targets(strategy, counts, kind))
+        return
+    ours = resolve_targets(strategy, counts, kind)
+    theirs = imblearn_final_counts(strategy, counts, kind)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("kind,ratio", [(OVER, 0.5), (OVER, 1.0), (UNDER, 0.5), (UNDER, 0.25)])
+def test_float_ratio_matches_imbalanced_learn(kind, ratio):
+    assert resolve_targets(ratio, BINARY, kind) == imblearn_final_counts(ratio, BINARY, kind)
+
+
+def test_dict_gives_final_counts():
+    assert resolve_targets({1: 500}, BINARY, OVER) == {1: 500}
+    assert resolve_targets({0: 200}, BINARY, UNDER) == {0: 200}
+    assert resolve_targets({"a": 0}, MULTI, UNDER) == {"a": 0}
+
+
+@pytest.mark.parametrize(
+    "key,labels,expected",
+    [
+        ("1", {0: 1, 1: 1}, 1),           # int label back from JSON
+        ("1.0", {0.0: 1, 1.0: 1}, 1.0),   # double label back from JSON
+        ("1", {0.0: 1, 1.0: 1}, 1.0),
+        (1, {0.0: 1, 1.0: 1}, 1.0),       # int key on a double label
+        ("true", {True: 1, False: 1}, True),
+        ("True", {True: 1, False: 1}, True),
+        ("fraud", {"fraud": 1, "ok": 1}, "fraud"),
+    ],
+)
+def test_dict_keys_restore_the_label_type(key, labels, expected):
+    matched = match_label(key, labels)
+    assert matched == expected and type(matched) is type(expected)
+
+
+def test_boolean_key_does_not_match_integer_label():
+    with pytest.raises(ValueError, match="class True"):
+        match_label(True, {0: 1, 1: 1})
+
+
+def test_strategy_names_are_normalised():
+    assert validate_strategy("Not_Minority") == "not minority"
+
+
+@pytest.mark.parametrize(
+    "strategy,error,words",
+    [
+        ("most", ValueError, ["'most'", "auto"]),
+        (0.0, ValueError, ["(0, 1]"]),
+        (1.5, ValueError, ["1.5", "(0, 1]"]),
+        (-0.2, ValueError, ["-0.2"]),
+        (True, TypeError, ["boolean"]),
+        ([1, 2], TypeError, ["list"]),
+        ({1: -5}, ValueError, ["class 1", "non-negative"]),
+        ({1: 2.5}, ValueError, ["class 1", "2.5"]),
+        ({1: "many"}, TypeError, ["class 1", "'many'"]),
+    ],
+)
+def test_malformed_strategies_are_refused(strategy, error, words):
+    with pytest.raises(error) as caught:
+        validate_strategy(strategy)
+    for word in words:
+        assert word in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "strategy,counts,kind,words",
+    [
+        ("auto", {1: 10}, UNDER, ["single class", "1"]),
+        ({2: 5}, BINARY, UNDER, ["class 2", "not in the data", "0, 1"]),
+        ({"x": 5}, MULTI, OVER, ["class 'x'", "'a', 'b', 'c'"]),
+        ({0: 1000}, BINARY, UNDER, ["1000 rows of class 0", "only 900", "over-sampler"]),
+        ({1: 50}, BINARY, OVER, ["50 rows of class 1", "has 100", "under-sampler"]),
+        (0.5, MULTI, UNDER, ["binary labels only", "3 classes"]),
+        (0.05, BINARY, OVER, ["minority class 1", "at least 0.111111"]),
+        (0.05, BINARY, UNDER, ["majority class 0", "at least 0.111111"]),
+    ],
+)
+def test_strategies_that_cannot_apply_are_refused(strategy, counts, kind, words):
+    with pytest.raises(ValueError) as caught:
+        resolve_targets(strategy, counts, kind)
+    for word in words:
+        assert word in str(caught.value), str(caught.value)
+
+
+def test_labels_of_every_type():
+    for counts in ({0: 9, 1: 1}, {0.0: 9, 1.0: 1}, {"no": 9, "yes": 1}, {False: 9, True: 1}):
+        minority = min(counts, key=counts.get)
+        majority = max(counts, key=counts.get)
+        assert resolve_targets("auto", counts, OVER) == {minority: 9}
+        assert resolve_targets("auto", counts, UNDER) == {majority: 1}
+
+
+def test_the_module_does_not_import_spark():
+    import subprocess
+    import sys
+
+    # Import the file directly: the package __init__ imports pyspark on purpose.
+    code = ("import importlib.util, sys; "
+            "spec = importlib.util.spec_from_file_location('s', 'spark_resample/_strategy.py'); "
+            "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); "
+            "sys.exit(any(k.startswith('pyspark') for k in sys.modules))")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -1,0 +1,149 @@
+"""RandomUnderSampler: sizes, nothing lost, weights, label types, determinism."""
+
+import pytest
+from chispa import assert_df_equality
+from pyspark.sql import functions as F
+
+from spark_resample import RandomUnderSampler
+
+from .helpers import binomial_bounds, class_counts, id_multiplicity, labelled, with_partitions
+
+COUNTS = {0: 3000, 1: 150}
+
+
+@pytest.fixture(scope="module")
+def binary(spark):
+    return labelled(spark, COUNTS).cache()
+
+
+def test_approximate_counts_sit_within_binomial_bounds(binary):
+    out = RandomUnderSampler(seed=11).resample(binary)
+    counts = class_counts(out)
+    low, high = binomial_bounds(3000, 150 / 3000)
+    assert low <= counts[0] <= high
+    assert counts[1] == 150
+
+
+@pytest.mark.parametrize(
+    "strategy,expected",
+    [("auto", {0: 150, 1: 150}), (0.5, {0: 300, 1: 150}), ({0: 1234}, {0: 1234, 1: 150}),
+     ({0: 0}, {1: 150}), ({0: 2999, 1: 1}, {0: 2999, 1: 1})],
+)
+def test_exact_mode_gives_exact_counts(binary, strategy, expected):
+    model = RandomUnderSampler(samplingStrategy=strategy, exact=True).fit(binary)
+    assert class_counts(model.transform(binary)) == expected
+    assert {k: v for k, v in model.targetCounts_.items() if v} == expected
+    assert model.classCounts_ == COUNTS
+
+
+def test_exact_mode_on_multiclass(spark):
+    df = labelled(spark, {"a": 700, "b": 400, "c": 60}, label_type="string")
+    out = RandomUnderSampler(samplingStrategy="all", exact=True).resample(df)
+    assert class_counts(out) == {"a": 60, "b": 60, "c": 60}
+    out = RandomUnderSampler(samplingStrategy={"a": 100, "b": 399}, exact=True).resample(df)
+    assert class_counts(out) == {"a": 100, "b": 399, "c": 60}
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_nothing_lost_and_nothing_duplicated(binary, exact):
+    out = RandomUnderSampler(samplingStrategy=0.2, exact=exact, seed=5).resample(binary)
+    seen = id_multiplicity(out)
+    minority_ids = {r.id for r in binary.where("label = 1").select("id").collect()}
+    assert all(seen[i] == 1 for i in minority_ids)
+    assert max(seen.values()) == 1
+    # Kept rows are input rows, column for column.
+    kept_ids = binary.join(out.select("id"), "id", "left_semi")
+    assert_df_equality(out, kept_ids, ignore_row_order=True)
+
+
+def test_exact_mode_with_many_identical_rows(spark):
+    """Identical rows share a draw: the threshold can fall inside a group of
+    them, and exactly the needed number must still come out."""
+    rows = [(0, 1.0)] * 500 + [(0, 2.0)] * 500 + [(0, float(i)) for i in range(3, 303)] \
+        + [(1, float(i)) for i in range(40)]
+    df = spark.createDataFrame(rows, "label int, x double")
+    for target in (1, 7, 300, 501, 1299):
+        out = RandomUnderSampler(samplingStrategy={0: target}, exact=True).resample(df)
+        assert class_counts(out) == {0: target, 1: 40}, target
+
+
+@pytest.mark.parametrize("label_type,counts", [
+    ("int", {0: 400, 1: 40}), ("double", {0.0: 400, 1.0: 40}),
+    ("string", {"ok": 400, "fraud": 40}), ("boolean", {False: 400, True: 40}),
+])
+def test_labels_of_every_type(spark, label_type, counts):
+    df = labelled(spark, counts, label_type=label_type)
+    majority = max(counts, key=counts.get)
+    minority = min(counts, key=counts.get)
+    model = RandomUnderSampler(exact=True, samplingStrategy={majority: 100}).fit(df)
+    assert class_counts(model.transform(df)) == {majority: 100, minority: 40}
+    assert set(model.classCounts_) == set(counts)
+
+
+def test_weights_keep_class_sums_exactly_in_exact_mode(binary):
+    out = RandomUnderSampler(samplingStrategy=0.25, exact=True, weightCol="w").resample(binary)
+    sums = {r[0]: r[1] for r in out.groupBy("label").agg(F.sum("w")).collect()}
+    assert sums[0] == pytest.approx(3000.0, rel=1e-12)
+    assert sums[1] == pytest.approx(150.0, rel=1e-12)
+    weights = {r[0]: r[1] for r in out.groupBy("label").agg(F.max("w")).collect()}
+    assert weights == {0: pytest.approx(3000 / 600), 1: 1.0}
+
+
+def test_existing_weights_are_multiplied_and_sums_kept(binary):
+    weighted = binary.withColumn("w", (F.col("id") % 7 + 1).cast("double"))
+    before = {r[0]: r[1] for r in weighted.groupBy("label").agg(F.sum("w")).collect()}
+    out = RandomUnderSampler(samplingStrategy=0.25, exact=True, weightCol="w").resample(weighted)
+    after = {r[0]: r[1] for r in out.groupBy("label").agg(F.sum("w")).collect()}
+    assert after[0] == pytest.approx(before[0], rel=1e-9)
+    assert after[1] == pytest.approx(before[1], rel=1e-12)
+    assert out.columns == weighted.columns  # the weight column keeps its place
+    # One factor per class: weight ratio to the original weight is constant.
+    joined = out.alias("o").join(weighted.alias("i"), "id")
+    ratios = joined.where("o.label = 0").select((F.col("o.w") / F.col("i.w")).alias("r"))
+    low, high = ratios.agg(F.min("r"), F.max("r")).first()
+    assert low == pytest.approx(high)
+
+
+def test_weights_keep_class_sums_in_expectation_in_approximate_mode(binary):
+    out = RandomUnderSampler(samplingStrategy=0.1, weightCol="w", seed=3).resample(binary)
+    kept = class_counts(out)[0]
+    fraction = 1500 / 3000
+    low, high = binomial_bounds(3000, fraction)
+    total = out.where("label = 0").agg(F.sum("w")).first()[0]
+    assert total == pytest.approx(kept / fraction)
+    assert low / fraction <= total <= high / fraction
+
+
+def test_determinism_across_partitionings(binary):
+    sampler = RandomUnderSampler(samplingStrategy=0.3, seed=99)
+    reference = sampler.resample(with_partitions(binary, 1))
+    for partitions in (4, 17):
+        assert_df_equality(sampler.resample(with_partitions(binary, partitions)), reference,
+                           ignore_row_order=True)
+    shuffled = binary.repartition(7, "x0").sortWithinPartitions(F.rand(3))
+    assert_df_equality(sampler.resample(shuffled), reference, ignore_row_order=True)
+    exact = RandomUnderSampler(samplingStrategy=0.3, seed=99, exact=True)
+    assert_df_equality(exact.resample(shuffled), exact.resample(with_partitions(binary, 1)),
+                       ignore_row_order=True)
+
+
+def test_other_seed_gives_other_rows(binary):
+    one = RandomUnderSampler(seed=1, exact=True).resample(binary).select("id")
+    two = RandomUnderSampler(seed=2, exact=True).resample(binary).select("id")
+    assert one.subtract(two).count() > 0
+
+
+def test_id_col_makes_draws_independent_of_other_columns(binary):
+    sampler = RandomUnderSampler(samplingStrategy=0.3, idCol="id", exact=True)
+    base = sampler.resample(binary).select("id")
+    widened = sampler.resample(binary.withColumn("extra", F.lit("x"))).select("id")
+    assert_df_equality(base, widened, ignore_row_order=True)
+
+
+def test_column_names_with_dots_and_odd_types(spark):
+    df = spark.createDataFrame(
+        [(i, i % 10 == 0, {"k": i}, [i, i]) for i in range(200)],
+        "`a.b` int, `my label` boolean, m map<string,int>, arr array<int>")
+    out = RandomUnderSampler(labelCol="my label", exact=True).resample(df)
+    assert class_counts(out, "`my label`") == {True: 20, False: 20}
+    assert out.columns == df.columns
