@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from pyspark.ml import Estimator, Model
-from pyspark.ml.util import DefaultParamsReadable, DefaultParamsWritable
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
@@ -29,6 +28,7 @@ from pyspark.sql.types import (
     StringType,
 )
 
+from ._columns import col, label_lookup
 from ._params import (
     HasClassCounts,
     HasFixedSeed,
@@ -37,7 +37,7 @@ from ._params import (
     HasSamplingStrategy,
     HasWeightCol,
 )
-from ._columns import col, label_lookup
+from ._persistence import Persistable
 from ._random import row_hash, uniform
 from ._strategy import format_label, resolve_targets
 
@@ -146,12 +146,11 @@ class _SamplerParams(HasLabelCol, HasFixedSeed, HasSamplingStrategy, HasWeightCo
         return self._set(seed=value)
 
 
-class SamplerModel(Model, _SamplerParams, HasClassCounts, DefaultParamsReadable,
-                   DefaultParamsWritable):
+class SamplerModel(Model, _SamplerParams, HasClassCounts, Persistable):
     """A fitted sampler: resamples the DataFrame it was fitted on, passes any
     other through unchanged."""
 
-    _fitted_on: Optional["weakref.ReferenceType[DataFrame]"] = None
+    _fitted_on: Optional[weakref.ReferenceType[DataFrame]] = None
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         fitted_on = self._fitted_on() if self._fitted_on is not None else None
@@ -171,15 +170,17 @@ class SamplerModel(Model, _SamplerParams, HasClassCounts, DefaultParamsReadable,
         """Add the row's hash of (seed, row key) and a uniform draw from it."""
         row_key_hash = row_hash(dataset, self.getOrDefault(self.seed), self.getIdCol())
         return dataset.withColumn(self._HASH, row_key_hash).withColumn(
-            self._DRAW, uniform(F.col(self._HASH)))
+            self._DRAW, uniform(F.col(self._HASH))
+        )
 
     def _targeted(self) -> Dict[Any, int]:
         """Classes whose count changes, with their final count."""
         counts = self.classCounts_
         return {label: n for label, n in self.targetCounts_.items() if n != counts[label]}
 
-    def _finish(self, resampled: DataFrame, columns: List[str],
-                factors: Dict[Any, float]) -> DataFrame:
+    def _finish(
+        self, resampled: DataFrame, columns: List[str], factors: Dict[Any, float]
+    ) -> DataFrame:
         """Drop helper columns; with ``weightCol`` set, multiply each class's
         weight (1 where the column is new) by its factor."""
         if not self.isDefined(self.weightCol):
@@ -196,7 +197,7 @@ class SamplerModel(Model, _SamplerParams, HasClassCounts, DefaultParamsReadable,
         return resampled.select(*out)
 
 
-class Sampler(Estimator, _SamplerParams, DefaultParamsReadable, DefaultParamsWritable):
+class Sampler(Estimator, _SamplerParams, Persistable):
     """Template for every sampler: validate, count, resolve the targets, then
     hand over to the sampler's own ``_fit_model``."""
 
@@ -228,6 +229,7 @@ class Sampler(Estimator, _SamplerParams, DefaultParamsReadable, DefaultParamsWri
     def _weight_col_or_none(self) -> Optional[str]:
         return self.getOrDefault(self.weightCol) if self.isDefined(self.weightCol) else None
 
-    def _fit_model(self, model: SamplerModel, dataset: DataFrame, stats: ClassStats,
-                   targets: Dict[Any, int]) -> None:
+    def _fit_model(
+        self, model: SamplerModel, dataset: DataFrame, stats: ClassStats, targets: Dict[Any, int]
+    ) -> None:
         """Hook for what a sampler learns beyond the class counts."""

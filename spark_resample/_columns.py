@@ -21,5 +21,7 @@ def label_lookup(label: Column, values: Mapping[Any, Any]) -> Optional[Column]:
     expr = None
     for key, value in values.items():
         condition = label == F.lit(key)
-        expr = F.when(condition, F.lit(value)) if expr is None else expr.when(condition, F.lit(value))
+        expr = (
+            F.when(condition, F.lit(value)) if expr is None else expr.when(condition, F.lit(value))
+        )
     return expr if expr is not None else F.lit(None)

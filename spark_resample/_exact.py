@@ -55,8 +55,13 @@ def _bounds(n: int, k: int, delta: float) -> Tuple[float, float]:
     return low, high
 
 
-def find_cuts(df: DataFrame, label_col: str, u_col: str, wanted: Mapping[Any, Tuple[int, int]],
-              weight_col: Optional[str] = None) -> Dict[Any, ClassCut]:
+def find_cuts(
+    df: DataFrame,
+    label_col: str,
+    u_col: str,
+    wanted: Mapping[Any, Tuple[int, int]],
+    weight_col: Optional[str] = None,
+) -> Dict[Any, ClassCut]:
     """For each class ``label -> (rows in class, rows to keep)`` find the cut
     that keeps exactly that many rows with the smallest u.
 
@@ -93,14 +98,21 @@ def _find_cuts_once(df, label_col, u_col, pending, bounds, weight_col) -> Dict[A
     waiting = (u >= low) & (u < high)
     stats = (
         df.where(label.isin(list(pending)))
-        .select(label.alias("label"), u.alias("u"), weight.alias("w"), below.alias("below"),
-                waiting.alias("waiting"), need.alias("need"))
+        .select(
+            label.alias("label"),
+            u.alias("u"),
+            weight.alias("w"),
+            below.alias("below"),
+            waiting.alias("waiting"),
+            need.alias("need"),
+        )
         .groupBy("label")
         .agg(
             F.count(F.when(F.col("below"), 1)).alias("n_below"),
             F.coalesce(F.sum(F.when(F.col("below"), F.col("w"))), F.lit(0.0)).alias("w_below"),
-            F.sort_array(F.collect_list(F.when(F.col("waiting"), F.struct(F.col("u"), F.col("w")))))
-            .alias("waitlist"),
+            F.sort_array(
+                F.collect_list(F.when(F.col("waiting"), F.struct(F.col("u"), F.col("w"))))
+            ).alias("waitlist"),
             F.first("need").alias("need"),
         )
     )
@@ -114,14 +126,17 @@ def _find_cuts_once(df, label_col, u_col, pending, bounds, weight_col) -> Dict[A
     before = F.filter("waitlist", lambda x: x["u"] < F.col("threshold"))
     at = F.filter("waitlist", lambda x: x["u"] == F.col("threshold"))
     result = (
-        stats.select("label", "need", "n_below", "w_below", "waitlist", threshold.alias("threshold"))
+        stats.select(
+            "label", "need", "n_below", "w_below", "waitlist", threshold.alias("threshold")
+        )
         .select(
             "label",
             "threshold",
             (F.col("need") - F.col("n_below") - F.size(before)).alias("ties_taken"),
             F.size(at).alias("ties_total"),
-            (F.col("w_below")
-             + F.aggregate(before, F.lit(0.0), lambda acc, x: acc + x["w"])).alias("w_before"),
+            (F.col("w_below") + F.aggregate(before, F.lit(0.0), lambda acc, x: acc + x["w"])).alias(
+                "w_before"
+            ),
             F.aggregate(at, F.lit(0.0), lambda acc, x: acc + x["w"]).alias("w_at"),
         )
         .collect()
@@ -149,8 +164,9 @@ def cut_condition(label_col: str, u_col: str, cuts: Mapping[Any, ClassCut]) -> C
     return reduce(lambda a, b: a | b, terms, F.lit(False))
 
 
-def partial_ties(df: DataFrame, label_col: str, u_col: str,
-                 cuts: Mapping[Any, ClassCut]) -> Optional[DataFrame]:
+def partial_ties(
+    df: DataFrame, label_col: str, u_col: str, cuts: Mapping[Any, ClassCut]
+) -> Optional[DataFrame]:
     """The rows at a threshold that splits a group of identical rows: all of
     them are the same row, so ``limit`` picks the right multiset."""
     label, u = col(label_col), col(u_col)

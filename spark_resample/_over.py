@@ -76,13 +76,22 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
         if self.getExact():
             # q copies of every row, plus one more for exactly r of them.
             whole = {c: a // stats.counts[c] for c, a in added.items()}
-            rest = {c: (stats.counts[c], a % stats.counts[c]) for c, a in added.items()
-                    if a % stats.counts[c]}
+            rest = {
+                c: (stats.counts[c], a % stats.counts[c])
+                for c, a in added.items()
+                if a % stats.counts[c]
+            }
             weight_col = self.getWeightCol() if self.isDefined(self.weightCol) else None
-            cuts = find_cuts(drawn, self.getLabelCol(), self._DRAW, rest,
-                             weight_col if weight_col in columns else None)
+            cuts = find_cuts(
+                drawn,
+                self.getLabelCol(),
+                self._DRAW,
+                rest,
+                weight_col if weight_col in columns else None,
+            )
             copies = F.coalesce(label_lookup(label, whole), F.lit(0)) + F.when(
-                cut_condition(self.getLabelCol(), self._DRAW, cuts), 1).otherwise(0)
+                cut_condition(self.getLabelCol(), self._DRAW, cuts), 1
+            ).otherwise(0)
             ties = partial_ties(drawn, self.getLabelCol(), self._DRAW, cuts)
             if ties is not None:
                 extra = ties.withColumn(_COPY, label_lookup(label, whole) + 1)
@@ -94,7 +103,8 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
             cdfs = {c: poisson_cdf(a / stats.counts[c]) for c, a in added.items()}
             draw = F.col(self._DRAW)
             copies = F.coalesce(
-                F.size(F.filter(label_lookup(label, cdfs), lambda p: p <= draw)), F.lit(0))
+                F.size(F.filter(label_lookup(label, cdfs), lambda p: p <= draw)), F.lit(0)
+            )
             factors = {c: 1.0 / (1.0 + a / stats.counts[c]) for c, a in added.items()}
         if not added:
             copies = F.lit(0)
@@ -107,16 +117,20 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
 
     def _add_noise(self, repeated: DataFrame) -> DataFrame:
         features = self.getFeaturesCol()
-        scales = label_lookup(col(self.getLabelCol()),
-                              pairs_to_dict(self.getOrDefault(self.featureScales)))
+        scales = label_lookup(
+            col(self.getLabelCol()), pairs_to_dict(self.getOrDefault(self.featureScales))
+        )
         row_hash, copy = F.col(self._HASH), F.col(_COPY)
-        noisy = array_to_vector(F.transform(
-            vector_to_array(col(features)),
-            lambda x, i: x + F.element_at(scales, i + 1) * standard_normal(row_hash, copy, i),
-        ))
+        noisy = array_to_vector(
+            F.transform(
+                vector_to_array(col(features)),
+                lambda x, i: x + F.element_at(scales, i + 1) * standard_normal(row_hash, copy, i),
+            )
+        )
         # Originals (copy 0) and untargeted classes (no scales) stay as they were.
         return repeated.withColumn(
-            features, F.when((copy > 0) & scales.isNotNull(), noisy).otherwise(col(features)))
+            features, F.when((copy > 0) & scales.isNotNull(), noisy).otherwise(col(features))
+        )
 
 
 class RandomOverSampler(Sampler, _OverSamplerParams):
@@ -161,21 +175,38 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
     _model_class = RandomOverSamplerModel
 
     @keyword_only
-    def __init__(self, *, labelCol: str = "label", samplingStrategy: Any = "auto",
-                 exact: bool = False, weightCol: Any = None, shrinkage: Any = None,
-                 featuresCol: str = "features", seed: Any = None, idCol: Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        labelCol: str = "label",
+        samplingStrategy: Any = "auto",
+        exact: bool = False,
+        weightCol: Any = None,
+        shrinkage: Any = None,
+        featuresCol: str = "features",
+        seed: Any = None,
+        idCol: Any = None,
+    ) -> None:
         super().__init__()
         self.setParams(**self._input_kwargs)
 
     @keyword_only
-    def setParams(self, *, labelCol: str = "label", samplingStrategy: Any = "auto",
-                  exact: bool = False, weightCol: Any = None, shrinkage: Any = None,
-                  featuresCol: str = "features", seed: Any = None,
-                  idCol: Any = None) -> "RandomOverSampler":
+    def setParams(
+        self,
+        *,
+        labelCol: str = "label",
+        samplingStrategy: Any = "auto",
+        exact: bool = False,
+        weightCol: Any = None,
+        shrinkage: Any = None,
+        featuresCol: str = "features",
+        seed: Any = None,
+        idCol: Any = None,
+    ) -> RandomOverSampler:
         kwargs: Dict[str, Any] = {k: v for k, v in self._input_kwargs.items() if v is not None}
         return self._set(**kwargs)
 
-    def setShrinkage(self, value: Any) -> "RandomOverSampler":
+    def setShrinkage(self, value: Any) -> RandomOverSampler:
         return self._set(shrinkage=value)
 
     def _validate_input(self, dataset: DataFrame) -> None:
@@ -194,8 +225,9 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
                 "ML vector column. Build one with VectorAssembler."
             )
 
-    def _fit_model(self, model: SamplerModel, dataset: DataFrame, stats: ClassStats,
-                   targets: Dict[Any, int]) -> None:
+    def _fit_model(
+        self, model: SamplerModel, dataset: DataFrame, stats: ClassStats, targets: Dict[Any, int]
+    ) -> None:
         shrinkage = self.getShrinkage()
         grown = [c for c, k in targets.items() if k > stats.counts[c]]
         if shrinkage is None or not grown:
@@ -203,8 +235,11 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
         label, values = col(self.getLabelCol()), vector_to_array(col(self.getFeaturesCol()))
         of_grown = dataset.where(label.isin(grown))
         dims = of_grown.select(F.max(F.size(values))).first()[0]
-        rows = of_grown.groupBy(label.alias("label")).agg(
-            F.array(*[F.stddev_pop(values[i]) for i in range(dims)]).alias("std")).collect()
+        rows = (
+            of_grown.groupBy(label.alias("label"))
+            .agg(F.array(*[F.stddev_pop(values[i]) for i in range(dims)]).alias("std"))
+            .collect()
+        )
         scales = {}
         for row in rows:
             n = stats.counts[row["label"]]

@@ -39,8 +39,9 @@ def _hashable(df: DataFrame, name: str) -> Column:
     return col(name)
 
 
-def row_hash(df: DataFrame, seed: int, id_col: Optional[str] = None,
-             columns: Optional[Sequence[str]] = None) -> Column:
+def row_hash(
+    df: DataFrame, seed: int, id_col: Optional[str] = None, columns: Optional[Sequence[str]] = None
+) -> Column:
     """A 64-bit hash of (seed, row key). The key is ``id_col`` if given, else
     ``columns`` (default: every column of ``df``)."""
     names: List[str] = [id_col] if id_col else list(columns or df.columns)

@@ -28,15 +28,23 @@ class RandomUnderSamplerModel(SamplerModel, HasExact):
         if self.getExact():
             wanted = {c: (stats.counts[c], k) for c, k in targets.items()}
             weight_col = self.getWeightCol() if self.isDefined(self.weightCol) else None
-            cuts = find_cuts(drawn, self.getLabelCol(), self._DRAW, wanted,
-                             weight_col if weight_col in columns else None)
+            cuts = find_cuts(
+                drawn,
+                self.getLabelCol(),
+                self._DRAW,
+                wanted,
+                weight_col if weight_col in columns else None,
+            )
             kept = drawn.where(untouched | cut_condition(self.getLabelCol(), self._DRAW, cuts))
             ties = partial_ties(drawn, self.getLabelCol(), self._DRAW, cuts)
             if ties is not None:
                 kept = kept.unionByName(ties)
             # Exact: the kept weight is known, so the class's weight sum is kept exactly.
-            factors = {c: stats.weight_sums[c] / cut.kept_weight
-                       for c, cut in cuts.items() if cut.kept_weight > 0}
+            factors = {
+                c: stats.weight_sums[c] / cut.kept_weight
+                for c, cut in cuts.items()
+                if cut.kept_weight > 0
+            }
         else:
             fraction = {c: k / stats.counts[c] for c, k in targets.items()}
             kept = drawn.where(untouched | (F.col(self._DRAW) < label_lookup(label, fraction)))
@@ -82,15 +90,29 @@ class RandomUnderSampler(Sampler, HasExact):
     _model_class = RandomUnderSamplerModel
 
     @keyword_only
-    def __init__(self, *, labelCol: str = "label", samplingStrategy: Any = "auto",
-                 exact: bool = False, weightCol: Any = None, seed: Any = None,
-                 idCol: Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        labelCol: str = "label",
+        samplingStrategy: Any = "auto",
+        exact: bool = False,
+        weightCol: Any = None,
+        seed: Any = None,
+        idCol: Any = None,
+    ) -> None:
         super().__init__()
         self.setParams(**self._input_kwargs)
 
     @keyword_only
-    def setParams(self, *, labelCol: str = "label", samplingStrategy: Any = "auto",
-                  exact: bool = False, weightCol: Any = None, seed: Any = None,
-                  idCol: Any = None) -> "RandomUnderSampler":
+    def setParams(
+        self,
+        *,
+        labelCol: str = "label",
+        samplingStrategy: Any = "auto",
+        exact: bool = False,
+        weightCol: Any = None,
+        seed: Any = None,
+        idCol: Any = None,
+    ) -> RandomUnderSampler:
         kwargs: Dict[str, Any] = {k: v for k, v in self._input_kwargs.items() if v is not None}
         return self._set(**kwargs)

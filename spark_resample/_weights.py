@@ -9,13 +9,13 @@ from pyspark import keyword_only
 from pyspark.ml import Estimator, Model
 from pyspark.ml.param import Param, Params
 from pyspark.ml.param.shared import HasLabelCol, HasWeightCol
-from pyspark.ml.util import DefaultParamsReadable, DefaultParamsWritable
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from ._base import class_stats
 from ._columns import col, label_lookup
 from ._params import pairs_to_dict, to_label_counts
+from ._persistence import Persistable
 from ._strategy import format_label, match_label
 
 
@@ -28,16 +28,18 @@ def to_class_weights(value: Any):
         return "balanced"
     if isinstance(value, dict):
         for label, weight in value.items():
-            if (isinstance(weight, bool) or not isinstance(weight, (int, float))
-                    or math.isnan(weight) or weight <= 0):
+            if (
+                isinstance(weight, bool)
+                or not isinstance(weight, (int, float))
+                or math.isnan(weight)
+                or weight <= 0
+            ):
                 raise ValueError(
                     f"classWeights gives class {format_label(label)} the weight {weight!r}; "
                     "class weights must be positive numbers."
                 )
         return {label: float(weight) for label, weight in value.items()}
-    raise TypeError(
-        f"classWeights must be 'balanced' or a dict {{label: weight}}, got {value!r}."
-    )
+    raise TypeError(f"classWeights must be 'balanced' or a dict {{label: weight}}, got {value!r}.")
 
 
 class _ClassWeighterParams(HasLabelCol, HasWeightCol):
@@ -57,15 +59,15 @@ class _ClassWeighterParams(HasLabelCol, HasWeightCol):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self._setDefault(labelCol="label", weightCol="weight", classWeights="balanced",
-                         learnedWeights=[])
+        self._setDefault(
+            labelCol="label", weightCol="weight", classWeights="balanced", learnedWeights=[]
+        )
 
     def getClassWeights(self):
         return self.getOrDefault(self.classWeights)
 
 
-class ClassWeighterModel(Model, _ClassWeighterParams, DefaultParamsReadable,
-                         DefaultParamsWritable):
+class ClassWeighterModel(Model, _ClassWeighterParams, Persistable):
     """Writes ``weightCol`` = existing weight (1 if absent) x class weight.
 
     Data without the label column (scoring data) passes through unchanged;
@@ -84,8 +86,7 @@ class ClassWeighterModel(Model, _ClassWeighterParams, DefaultParamsReadable,
         return dataset.withColumn(weight_col, existing * factor)
 
 
-class ClassWeighter(Estimator, _ClassWeighterParams, DefaultParamsReadable,
-                    DefaultParamsWritable):
+class ClassWeighter(Estimator, _ClassWeighterParams, Persistable):
     """Add or multiply a class-weight column.
 
     ``classWeights="balanced"`` learns n / (k x n_c) per class c (k classes,
@@ -100,23 +101,25 @@ class ClassWeighter(Estimator, _ClassWeighterParams, DefaultParamsReadable,
     """
 
     @keyword_only
-    def __init__(self, *, labelCol: str = "label", weightCol: str = "weight",
-                 classWeights: Any = "balanced") -> None:
+    def __init__(
+        self, *, labelCol: str = "label", weightCol: str = "weight", classWeights: Any = "balanced"
+    ) -> None:
         super().__init__()
         self.setParams(**self._input_kwargs)
 
     @keyword_only
-    def setParams(self, *, labelCol: str = "label", weightCol: str = "weight",
-                  classWeights: Any = "balanced") -> "ClassWeighter":
+    def setParams(
+        self, *, labelCol: str = "label", weightCol: str = "weight", classWeights: Any = "balanced"
+    ) -> ClassWeighter:
         return self._set(**self._input_kwargs)
 
-    def setLabelCol(self, value: str) -> "ClassWeighter":
+    def setLabelCol(self, value: str) -> ClassWeighter:
         return self._set(labelCol=value)
 
-    def setWeightCol(self, value: str) -> "ClassWeighter":
+    def setWeightCol(self, value: str) -> ClassWeighter:
         return self._set(weightCol=value)
 
-    def setClassWeights(self, value: Any) -> "ClassWeighter":
+    def setClassWeights(self, value: Any) -> ClassWeighter:
         return self._set(classWeights=value)
 
     def _fit(self, dataset: DataFrame) -> ClassWeighterModel:

@@ -42,8 +42,10 @@ def make_imbalanced(
     label = expr.otherwise(F.lit(len(class_fractions) - 1)) if expr is not None else F.lit(0)
     with_label = base.select("id", label.alias("label"), row.alias("_row"))
     features = [
-        (standard_normal(F.col("_row"), i)
-         + (F.col("label") * F.lit(separation) if i % 3 == 0 else F.lit(0.0))).alias(f"f{i}")
+        (
+            standard_normal(F.col("_row"), i)
+            + (F.col("label") * F.lit(separation) if i % 3 == 0 else F.lit(0.0))
+        ).alias(f"f{i}")
         for i in range(n_features)
     ]
     return with_label.select("id", "label", *features)

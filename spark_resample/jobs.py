@@ -43,16 +43,27 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("resample", help="resample a parquet or CSV table into parquet")
     run.add_argument("--config", help="JSON file with sampler, params, input, output")
     run.add_argument("--input", help="input path (parquet directory/file or CSV)")
-    run.add_argument("--format", choices=["parquet", "csv"], help="input format (default: by extension, else parquet)")
+    run.add_argument(
+        "--format",
+        choices=["parquet", "csv"],
+        help="input format (default: by extension, else parquet)",
+    )
     run.add_argument("--output", help="output parquet directory")
     run.add_argument("--sampler", help="stage name, e.g. RandomUnderSampler, SMOTE, ClassWeighter")
-    run.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                     help="sampler param (JSON value), repeatable, e.g. --param exact=true")
+    run.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="sampler param (JSON value), repeatable, e.g. --param exact=true",
+    )
     run.add_argument("--seed", type=int, help="shorthand for --param seed=N")
     run.add_argument("--label-col", help="shorthand for --param labelCol=NAME")
     run.add_argument("--summary", help="also write the JSON summary to this local path")
     run.add_argument("--overwrite", action="store_true", help="replace an existing output")
-    run.add_argument("--master", help="Spark master when not run by spark-submit (default local[*])")
+    run.add_argument(
+        "--master", help="Spark master when not run by spark-submit (default local[*])"
+    )
 
     gen = sub.add_parser("generate", help="write a generated imbalanced table as parquet")
     gen.add_argument("--output", required=True)
@@ -62,7 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("--partitions", type=int, default=None)
     gen.add_argument("--overwrite", action="store_true")
-    gen.add_argument("--master", help="Spark master when not run by spark-submit (default local[*])")
+    gen.add_argument(
+        "--master", help="Spark master when not run by spark-submit (default local[*])"
+    )
     return parser
 
 
@@ -105,21 +118,27 @@ def load_settings(args: argparse.Namespace) -> Dict[str, Any]:
 
 
 def make_stage(name: str, params: Dict[str, Any]):
-    import spark_resample
     from pyspark.ml import Estimator
+
+    import spark_resample
 
     stage_class = getattr(spark_resample, name, None)
     if not (isinstance(stage_class, type) and issubclass(stage_class, Estimator)):
-        known = sorted(n for n in spark_resample.__all__
-                       if isinstance(getattr(spark_resample, n), type)
-                       and issubclass(getattr(spark_resample, n), Estimator)
-                       and not n.startswith("Sampler"))
+        known = sorted(
+            n
+            for n in spark_resample.__all__
+            if isinstance(getattr(spark_resample, n), type)
+            and issubclass(getattr(spark_resample, n), Estimator)
+            and not n.startswith("Sampler")
+        )
         raise JobError(f"unknown sampler {name!r}; use one of {', '.join(known)}")
     stage = stage_class()
     for key, value in params.items():
         if not stage.hasParam(key):
-            raise JobError(f"{name} has no param {key!r}; its params: "
-                           f"{', '.join(p.name for p in stage.params)}")
+            raise JobError(
+                f"{name} has no param {key!r}; its params: "
+                f"{', '.join(p.name for p in stage.params)}"
+            )
         stage.set(stage.getParam(key), value)
     return stage
 
@@ -183,7 +202,8 @@ def _read(spark, source: Dict[str, Any]):
     reader = spark.read
     if fmt == "csv":
         reader = reader.option("header", source.get("header", True)).option(
-            "inferSchema", source.get("inferSchema", True))
+            "inferSchema", source.get("inferSchema", True)
+        )
     try:
         return reader.format(fmt).load(_spark_path(path))
     except Exception as error:  # AnalysisException on a missing path, both classic and Connect
@@ -239,9 +259,14 @@ def run_generate(args: argparse.Namespace) -> None:
     from .datasets import make_imbalanced
 
     spark = _session(args.master, "spark-resample generate")
-    df = make_imbalanced(spark, n_rows=args.rows, n_features=args.features,
-                         class_fractions=(1 - args.minority_fraction, args.minority_fraction),
-                         seed=args.seed, num_partitions=args.partitions)
+    df = make_imbalanced(
+        spark,
+        n_rows=args.rows,
+        n_features=args.features,
+        class_fractions=(1 - args.minority_fraction, args.minority_fraction),
+        seed=args.seed,
+        num_partitions=args.partitions,
+    )
     write_atomically(df, args.output, args.overwrite)
     print(f"wrote {args.rows} rows to {args.output}")
 

@@ -24,16 +24,22 @@ def poisson_bounds(mean: float) -> Tuple[int, int]:
     return int(stats.poisson.ppf(TAIL, mean)), int(stats.poisson.ppf(1 - TAIL, mean))
 
 
-def labelled(spark: SparkSession, counts: Dict[Any, int], features: int = 2,
-             label_type: str = "int") -> DataFrame:
+def labelled(
+    spark: SparkSession, counts: Dict[Any, int], features: int = 2, label_type: str = "int"
+) -> DataFrame:
     """Rows ``id, label, x0..`` with ``counts[label]`` rows per label; ids unique,
     features distinct per row (so every row is different)."""
     rows = []
     next_id = 0
     for label, count in counts.items():
         for _ in range(count):
-            rows.append((next_id, label, *[float(next_id * (j + 1) % 997) + j / 10
-                                            for j in range(features)]))
+            rows.append(
+                (
+                    next_id,
+                    label,
+                    *[float(next_id * (j + 1) % 997) + j / 10 for j in range(features)],
+                )
+            )
             next_id += 1
     columns = ["id", "label"] + [f"x{j}" for j in range(features)]
     schema = ", ".join([f"id long, label {label_type}"] + [f"x{j} double" for j in range(features)])

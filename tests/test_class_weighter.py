@@ -14,8 +14,8 @@ def data(spark):
 
 
 def test_balanced_weights_follow_scikit_learn(data):
-    from sklearn.utils.class_weight import compute_class_weight
     import numpy as np
+    from sklearn.utils.class_weight import compute_class_weight
 
     model = ClassWeighter().fit(data)
     y = np.array([0] * 900 + [1] * 90 + [2] * 10)
@@ -31,7 +31,9 @@ def test_dict_weights_and_existing_weight_column(data):
     weighted = data.withColumn("w", F.lit(2.0))
     model = ClassWeighter(weightCol="w", classWeights={"2": 10.0, 1: 3}).fit(weighted)
     assert model.classWeights_ == {2: 10.0, 1: 3.0}
-    weights = {r[0]: r[1] for r in model.transform(weighted).groupBy("label").agg(F.max("w")).collect()}
+    weights = {
+        r[0]: r[1] for r in model.transform(weighted).groupBy("label").agg(F.max("w")).collect()
+    }
     assert weights == {0: 2.0, 1: 6.0, 2: 20.0}
 
 
@@ -51,12 +53,15 @@ def test_persistence(data, tmp_path):
     assert ClassWeighter.load(str(tmp_path / "est")).fit(data).classWeights_ == {1: 5.0}
 
 
-@pytest.mark.parametrize("weights,error,words", [
-    ("even", ValueError, ["'even'", "balanced"]),
-    ({1: 0}, ValueError, ["class 1", "positive"]),
-    ({1: -2.0}, ValueError, ["class 1", "positive"]),
-    (3, TypeError, ["classWeights"]),
-])
+@pytest.mark.parametrize(
+    "weights,error,words",
+    [
+        ("even", ValueError, ["'even'", "balanced"]),
+        ({1: 0}, ValueError, ["class 1", "positive"]),
+        ({1: -2.0}, ValueError, ["class 1", "positive"]),
+        (3, TypeError, ["classWeights"]),
+    ],
+)
 def test_bad_class_weights(weights, error, words):
     with pytest.raises(error) as caught:
         ClassWeighter(classWeights=weights)

@@ -30,14 +30,18 @@ def data(spark):
 
 @pytest.mark.parametrize("stage", ALL_STAGES)
 def test_missing_label_column(data, stage):
-    _raises(ValueError, ["labelCol", "'target'", "not a column"],
-            lambda: stage(labelCol="target").fit(data))
+    _raises(
+        ValueError,
+        ["labelCol", "'target'", "not a column"],
+        lambda: stage(labelCol="target").fit(data),
+    )
 
 
 @pytest.mark.parametrize("stage", ALL_STAGES)
 def test_null_labels(spark, stage):
-    df = spark.createDataFrame([(0, 1.0)] * 5 + [(1, 2.0)] * 5 + [(None, 3.0)] * 2,
-                               "label int, x double")
+    df = spark.createDataFrame(
+        [(0, 1.0)] * 5 + [(1, 2.0)] * 5 + [(None, 3.0)] * 2, "label int, x double"
+    )
     _raises(ValueError, ["labelCol 'label'", "2 null"], lambda: stage().fit(df))
 
 
@@ -61,25 +65,35 @@ def test_label_of_unsupported_type(spark, stage):
 
 @pytest.mark.parametrize("stage", SAMPLERS)
 def test_unknown_class_in_dict(data, stage):
-    _raises(ValueError, ["class 5", "not in the data", "0, 1"],
-            lambda: stage(samplingStrategy={5: 10}).fit(data))
+    _raises(
+        ValueError,
+        ["class 5", "not in the data", "0, 1"],
+        lambda: stage(samplingStrategy={5: 10}).fit(data),
+    )
 
 
 def test_undersampler_asked_for_more_rows_than_exist(data):
-    _raises(ValueError, ["80 rows of class 0", "only 50", "over-sampler"],
-            lambda: RandomUnderSampler(samplingStrategy={0: 80}).fit(data))
+    _raises(
+        ValueError,
+        ["80 rows of class 0", "only 50", "over-sampler"],
+        lambda: RandomUnderSampler(samplingStrategy={0: 80}).fit(data),
+    )
 
 
 def test_oversampler_asked_for_fewer_rows_than_exist(data):
-    _raises(ValueError, ["5 rows of class 1", "has 10", "under-sampler"],
-            lambda: RandomOverSampler(samplingStrategy={1: 5}).fit(data))
+    _raises(
+        ValueError,
+        ["5 rows of class 1", "has 10", "under-sampler"],
+        lambda: RandomOverSampler(samplingStrategy={1: 5}).fit(data),
+    )
 
 
 @pytest.mark.parametrize("stage", SAMPLERS)
 def test_float_ratio_on_multiclass(spark, stage):
     df = labelled(spark, {0: 30, 1: 20, 2: 10})
-    _raises(ValueError, ["binary labels only", "3 classes"],
-            lambda: stage(samplingStrategy=0.5).fit(df))
+    _raises(
+        ValueError, ["binary labels only", "3 classes"], lambda: stage(samplingStrategy=0.5).fit(df)
+    )
 
 
 @pytest.mark.parametrize("stage", SAMPLERS)
@@ -91,13 +105,23 @@ def test_ratio_outside_unit_interval(stage, ratio):
 @pytest.mark.parametrize("stage", SAMPLERS)
 def test_ratio_in_the_wrong_direction(data, stage):
     # 10 / 50 = 0.2 already; 0.1 would need removing minority or adding majority rows.
-    _raises(ValueError, ["samplingStrategy ratio 0.1", "at least 0.2"],
-            lambda: stage(samplingStrategy=0.1).fit(data))
+    _raises(
+        ValueError,
+        ["samplingStrategy ratio 0.1", "at least 0.2"],
+        lambda: stage(samplingStrategy=0.1).fit(data),
+    )
 
 
 @pytest.mark.parametrize("stage", ALL_STAGES)
-@pytest.mark.parametrize("bad,words", [(0.0, ["1 zero or negative"]), (-2.0, ["1 zero or negative"]),
-                                       (None, ["1 null or NaN"]), (float("nan"), ["1 null or NaN"])])
+@pytest.mark.parametrize(
+    "bad,words",
+    [
+        (0.0, ["1 zero or negative"]),
+        (-2.0, ["1 zero or negative"]),
+        (None, ["1 null or NaN"]),
+        (float("nan"), ["1 null or NaN"]),
+    ],
+)
 def test_bad_weights(spark, stage, bad, words):
     df = spark.createDataFrame([(0, 1.0)] * 6 + [(1, 1.0)] * 3 + [(1, bad)], "label int, w double")
     _raises(ValueError, ["weightCol 'w'", "class 1"] + words, lambda: stage(weightCol="w").fit(df))
@@ -115,15 +139,23 @@ def test_missing_id_column(data, stage):
 
 
 def test_shrinkage_needs_a_vector_features_column(spark, data):
-    _raises(ValueError, ["featuresCol 'features'", "not a column"],
-            lambda: RandomOverSampler(shrinkage=1.0).fit(data))
-    _raises(TypeError, ["featuresCol 'x0'", "double", "VectorAssembler"],
-            lambda: RandomOverSampler(shrinkage=1.0, featuresCol="x0").fit(data))
+    _raises(
+        ValueError,
+        ["featuresCol 'features'", "not a column"],
+        lambda: RandomOverSampler(shrinkage=1.0).fit(data),
+    )
+    _raises(
+        TypeError,
+        ["featuresCol 'x0'", "double", "VectorAssembler"],
+        lambda: RandomOverSampler(shrinkage=1.0, featuresCol="x0").fit(data),
+    )
     df = spark.createDataFrame([(0, Vectors.dense([1.0]))] * 3, ["label", "features"])
-    _raises(ValueError, ["shrinkage", ">= 0"],
-            lambda: RandomOverSampler(shrinkage=-1.0).fit(df))
+    _raises(ValueError, ["shrinkage", ">= 0"], lambda: RandomOverSampler(shrinkage=-1.0).fit(df))
 
 
 def test_unknown_strategy_name():
-    _raises(ValueError, ["'balanced'", "not minority"],
-            lambda: RandomUnderSampler(samplingStrategy="balanced"))
+    _raises(
+        ValueError,
+        ["'balanced'", "not minority"],
+        lambda: RandomUnderSampler(samplingStrategy="balanced"),
+    )

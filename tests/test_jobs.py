@@ -29,9 +29,23 @@ def table(spark, tmp_path_factory):
 def test_resample_with_config_and_overrides(spark, table, tmp_path, capsys):
     out = tmp_path / "out"
     summary_path = tmp_path / "summary.json"
-    code = main(["resample", "--config", str(ROOT / "conf" / "undersample.json"),
-                 "--input", str(table), "--output", str(out), "--summary", str(summary_path),
-                 "--param", "samplingStrategy=0.5", "--seed", "9"])
+    code = main(
+        [
+            "resample",
+            "--config",
+            str(ROOT / "conf" / "undersample.json"),
+            "--input",
+            str(table),
+            "--output",
+            str(out),
+            "--summary",
+            str(summary_path),
+            "--param",
+            "samplingStrategy=0.5",
+            "--seed",
+            "9",
+        ]
+    )
     assert code == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == json.loads(summary_path.read_text())
@@ -40,18 +54,33 @@ def test_resample_with_config_and_overrides(spark, table, tmp_path, capsys):
     assert printed["class_counts_after"] == {"0": 80, "1": 40}
     assert printed["seed"] == 9 and printed["params"]["exact"] is True
     assert printed["rows_after"] == 120 and printed["elapsed_seconds"] > 0
-    expected = RandomUnderSampler(samplingStrategy=0.5, exact=True, weightCol="weight",
-                                  seed=9).resample(spark.read.parquet(str(table)))
-    assert_df_equality(spark.read.parquet(str(out)), expected, ignore_row_order=True,
-                       ignore_nullable=True)
+    expected = RandomUnderSampler(
+        samplingStrategy=0.5, exact=True, weightCol="weight", seed=9
+    ).resample(spark.read.parquet(str(table)))
+    assert_df_equality(
+        spark.read.parquet(str(out)), expected, ignore_row_order=True, ignore_nullable=True
+    )
 
 
 def test_csv_input_and_command_line_only(spark, table, tmp_path, capsys):
     csv = tmp_path / "in.csv"
     spark.read.parquet(str(table)).coalesce(1).write.option("header", True).csv(str(csv))
     out = tmp_path / "out"
-    code = main(["resample", "--sampler", "RandomOverSampler", "--input", str(csv),
-                 "--format", "csv", "--output", str(out), "--param", "exact=true"])
+    code = main(
+        [
+            "resample",
+            "--sampler",
+            "RandomOverSampler",
+            "--input",
+            str(csv),
+            "--format",
+            "csv",
+            "--output",
+            str(out),
+            "--param",
+            "exact=true",
+        ]
+    )
     assert code == 0
     assert class_counts(spark.read.parquet(str(out))) == {0: 800, 1: 800}
 
@@ -60,24 +89,41 @@ def test_existing_output_is_kept_without_overwrite(table, tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    code = main(["resample", "--sampler", "RandomUnderSampler", "--input", str(table),
-                 "--output", str(out)])
+    code = main(
+        ["resample", "--sampler", "RandomUnderSampler", "--input", str(table), "--output", str(out)]
+    )
     assert code == 1
     assert "exists" in capsys.readouterr().err
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
-    assert main(["resample", "--sampler", "RandomUnderSampler", "--input", str(table),
-                 "--output", str(out), "--overwrite"]) == 0
+    assert (
+        main(
+            [
+                "resample",
+                "--sampler",
+                "RandomUnderSampler",
+                "--input",
+                str(table),
+                "--output",
+                str(out),
+                "--overwrite",
+            ]
+        )
+        == 0
+    )
     assert not (out / "keep.txt").exists()
     assert not [p for p in tmp_path.iterdir() if ".staging-" in p.name or ".replaced-" in p.name]
 
 
-@pytest.mark.parametrize("args,words", [
-    (["--sampler", "Nope"], ["unknown sampler 'Nope'", "RandomUnderSampler"]),
-    (["--sampler", "RandomUnderSampler", "--param", "speed=3"], ["no param 'speed'"]),
-    (["--sampler", "RandomUnderSampler", "--param", "samplingStrategy=7.0"], ["(0, 1]"]),
-    (["--sampler", "RandomUnderSampler", "--label-col", "y"], ["labelCol 'y'"]),
-    (["--sampler", "RandomUnderSampler", "--param", "novalue"], ["KEY=VALUE"]),
-])
+@pytest.mark.parametrize(
+    "args,words",
+    [
+        (["--sampler", "Nope"], ["unknown sampler 'Nope'", "RandomUnderSampler"]),
+        (["--sampler", "RandomUnderSampler", "--param", "speed=3"], ["no param 'speed'"]),
+        (["--sampler", "RandomUnderSampler", "--param", "samplingStrategy=7.0"], ["(0, 1]"]),
+        (["--sampler", "RandomUnderSampler", "--label-col", "y"], ["labelCol 'y'"]),
+        (["--sampler", "RandomUnderSampler", "--param", "novalue"], ["KEY=VALUE"]),
+    ],
+)
 def test_bad_settings_fail_with_one_line(table, tmp_path, capsys, args, words):
     out = tmp_path / "out"
     code = main(["resample", "--input", str(table), "--output", str(out)] + args)
@@ -90,8 +136,17 @@ def test_bad_settings_fail_with_one_line(table, tmp_path, capsys, args, words):
 
 
 def test_missing_input_fails_cleanly(tmp_path, capsys):
-    code = main(["resample", "--sampler", "RandomUnderSampler",
-                 "--input", str(tmp_path / "absent"), "--output", str(tmp_path / "out")])
+    code = main(
+        [
+            "resample",
+            "--sampler",
+            "RandomUnderSampler",
+            "--input",
+            str(tmp_path / "absent"),
+            "--output",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 1
     assert "cannot read input" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
@@ -103,10 +158,28 @@ def test_another_session_gives_the_same_output(spark, table, tmp_path):
     out = tmp_path / "other-session"
     env = dict(os.environ, PYTHONHASHSEED="123", PYSPARK_PYTHON=sys.executable)
     result = subprocess.run(
-        [sys.executable, "-m", "spark_resample.jobs", "resample", "--sampler",
-         "RandomOverSampler", "--input", str(table), "--output", str(out), "--master", "local[1]",
-         "--param", "samplingStrategy=0.3"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "spark_resample.jobs",
+            "resample",
+            "--sampler",
+            "RandomOverSampler",
+            "--input",
+            str(table),
+            "--output",
+            str(out),
+            "--master",
+            "local[1]",
+            "--param",
+            "samplingStrategy=0.3",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     from spark_resample import RandomOverSampler
 
@@ -115,8 +188,22 @@ def test_another_session_gives_the_same_output(spark, table, tmp_path):
 
 
 def test_generate_writes_a_deterministic_table(spark, tmp_path, capsys):
-    assert main(["generate", "--output", str(tmp_path / "g"), "--rows", "5000",
-                 "--features", "3", "--partitions", "3"]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "--output",
+                str(tmp_path / "g"),
+                "--rows",
+                "5000",
+                "--features",
+                "3",
+                "--partitions",
+                "3",
+            ]
+        )
+        == 0
+    )
     df = spark.read.parquet(str(tmp_path / "g"))
     assert df.columns == ["id", "label", "f0", "f1", "f2"]
     assert df.count() == 5000

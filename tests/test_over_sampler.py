@@ -48,8 +48,12 @@ def test_every_original_row_stays(binary, exact):
 
 @pytest.mark.parametrize(
     "strategy,expected",
-    [("auto", {0: 2000, 1: 2000}), (0.3, {0: 2000, 1: 600}), ({1: 131}, {0: 2000, 1: 131}),
-     ({1: 1000}, {0: 2000, 1: 1000})],
+    [
+        ("auto", {0: 2000, 1: 2000}),
+        (0.3, {0: 2000, 1: 600}),
+        ({1: 131}, {0: 2000, 1: 131}),
+        ({1: 1000}, {0: 2000, 1: 1000}),
+    ],
 )
 def test_exact_mode_gives_exact_counts(binary, strategy, expected):
     model = RandomOverSampler(samplingStrategy=strategy, exact=True).fit(binary)
@@ -69,8 +73,10 @@ def test_exact_mode_on_multiclass_all(spark):
 
 
 def test_exact_mode_with_identical_rows(spark):
-    df = spark.createDataFrame([(1, 0.5)] * 30 + [(1, 0.7)] * 3 + [(0, float(i)) for i in range(100)],
-                               "label int, x double")
+    df = spark.createDataFrame(
+        [(1, 0.5)] * 30 + [(1, 0.7)] * 3 + [(0, float(i)) for i in range(100)],
+        "label int, x double",
+    )
     for target in (34, 50, 65, 99):
         out = RandomOverSampler(samplingStrategy={1: target}, exact=True).resample(df)
         assert class_counts(out) == {0: 100, 1: target}
@@ -92,8 +98,9 @@ def test_weights_keep_class_sums(binary, exact):
 
 
 def test_shrinkage_adds_noise_to_copies_only(spark):
-    rows = [(i, 1 if i < 200 else 0, Vectors.dense([float(i % 13), float(i % 7)]))
-            for i in range(2000)]
+    rows = [
+        (i, 1 if i < 200 else 0, Vectors.dense([float(i % 13), float(i % 7)])) for i in range(2000)
+    ]
     df = spark.createDataFrame(rows, ["id", "label", "features"])
     out = RandomOverSampler(shrinkage=1.0, exact=True, seed=3).resample(df)
     assert class_counts(out) == {0: 1800, 1: 1800}
@@ -101,21 +108,28 @@ def test_shrinkage_adds_noise_to_copies_only(spark):
     assert df.subtract(out).count() == 0
     copies = out.subtract(df)
     assert copies.count() == 1600
-    noise = (copies.alias("c").join(df.alias("o"), "id")
-             .select((vector_to_array("c.features")[0] - vector_to_array("o.features")[0])
-                     .alias("d")))
+    noise = (
+        copies.alias("c")
+        .join(df.alias("o"), "id")
+        .select((vector_to_array("c.features")[0] - vector_to_array("o.features")[0]).alias("d"))
+    )
     mean, std = noise.agg(F.mean("d"), F.stddev("d")).first()
     # imbalanced-learn's scale: std of the class x (4 / ((d + 2) n)) ** (1 / (d + 4))
-    class_std = df.where("label = 1").select(vector_to_array("features")[0].alias("x")) \
-        .agg(F.stddev_pop("x")).first()[0]
+    class_std = (
+        df.where("label = 1")
+        .select(vector_to_array("features")[0].alias("x"))
+        .agg(F.stddev_pop("x"))
+        .first()[0]
+    )
     scale = class_std * (4 / (4 * 200)) ** (1 / 6)
-    assert abs(mean) < 4 * scale / 1600 ** 0.5
+    assert abs(mean) < 4 * scale / 1600**0.5
     assert std == pytest.approx(scale, rel=0.1)
 
 
 def test_shrinkage_zero_gives_plain_copies(spark):
-    df = spark.createDataFrame([(i % 10 == 0, Vectors.dense([float(i)])) for i in range(300)],
-                               ["label", "features"])
+    df = spark.createDataFrame(
+        [(i % 10 == 0, Vectors.dense([float(i)])) for i in range(300)], ["label", "features"]
+    )
     out = RandomOverSampler(shrinkage=0.0, exact=True).resample(df)
     assert_df_equality(out.distinct(), df, ignore_row_order=True)
 
@@ -125,5 +139,8 @@ def test_determinism_across_partitionings(binary):
         sampler = RandomOverSampler(samplingStrategy=0.4, exact=exact, seed=17)
         reference = sampler.resample(with_partitions(binary, 1))
         for partitions in (4, 17):
-            assert_df_equality(sampler.resample(with_partitions(binary, partitions)), reference,
-                               ignore_row_order=True)
+            assert_df_equality(
+                sampler.resample(with_partitions(binary, partitions)),
+                reference,
+                ignore_row_order=True,
+            )

@@ -32,12 +32,14 @@ def data(spark):
 
 
 def _pipeline(sampler):
-    return Pipeline(stages=[
-        VectorAssembler(inputCols=["x0", "x1", "x2"], outputCol="features"),
-        sampler,
-        LabelRecorder(),
-        LogisticRegression(maxIter=5),
-    ])
+    return Pipeline(
+        stages=[
+            VectorAssembler(inputCols=["x0", "x1", "x2"], outputCol="features"),
+            sampler,
+            LabelRecorder(),
+            LogisticRegression(maxIter=5),
+        ]
+    )
 
 
 @pytest.mark.parametrize("make,trained_on", SAMPLERS)
@@ -54,8 +56,11 @@ def test_pipeline_trains_on_resampled_data_and_scores_untouched(data, make, trai
 
     model.write().overwrite().save(str(tmp_path / "model"))
     loaded = PipelineModel.load(str(tmp_path / "model"))
-    assert_df_equality(loaded.transform(test).select("id", "prediction"),
-                       scored.select("id", "prediction"), ignore_row_order=True)
+    assert_df_equality(
+        loaded.transform(test).select("id", "prediction"),
+        scored.select("id", "prediction"),
+        ignore_row_order=True,
+    )
 
 
 def test_cross_validator_trains_on_resampled_folds_and_evaluates_untouched(data):
@@ -65,9 +70,14 @@ def test_cross_validator_trains_on_resampled_folds_and_evaluates_untouched(data)
     pipeline = _pipeline(RandomUnderSampler(exact=True))
     lr = pipeline.getStages()[-1]
     grid = ParamGridBuilder().addGrid(lr.regParam, [0.0, 0.1]).build()
-    cv = CrossValidator(estimator=pipeline, estimatorParamMaps=grid,
-                        evaluator=BinaryClassificationEvaluator(), numFolds=3, seed=7,
-                        parallelism=1)
+    cv = CrossValidator(
+        estimator=pipeline,
+        estimatorParamMaps=grid,
+        evaluator=BinaryClassificationEvaluator(),
+        numFolds=3,
+        seed=7,
+        parallelism=1,
+    )
     cv_model = cv.fit(train)
     # Every fit (3 folds x 2 settings, then the refit on all data) saw balanced data.
     assert len(helpers.FIT_LOG) == 7
@@ -93,11 +103,21 @@ def test_model_passes_other_dataframes_through(data, make, trained_on):
     assert class_counts(model.transform(train)) == trained_on
 
 
-@pytest.mark.parametrize("make,model_class", [
-    (lambda: RandomUnderSampler(samplingStrategy={1: 50, "0": 70}, exact=True, weightCol="w",
-                                seed=5, idCol="id"), RandomUnderSamplerModel),
-    (lambda: RandomOverSampler(samplingStrategy={"1": 100}, shrinkage=0.5), RandomOverSamplerModel),
-])
+@pytest.mark.parametrize(
+    "make,model_class",
+    [
+        (
+            lambda: RandomUnderSampler(
+                samplingStrategy={1: 50, "0": 70}, exact=True, weightCol="w", seed=5, idCol="id"
+            ),
+            RandomUnderSamplerModel,
+        ),
+        (
+            lambda: RandomOverSampler(samplingStrategy={"1": 100}, shrinkage=0.5),
+            RandomOverSamplerModel,
+        ),
+    ],
+)
 def test_estimator_and_model_persistence(data, tmp_path, make, model_class):
     train = VectorAssembler(inputCols=["x0", "x1"], outputCol="features").transform(data[0])
     sampler = make()

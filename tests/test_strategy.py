@@ -27,12 +27,15 @@ def imblearn_final_counts(strategy, counts, kind):
 @pytest.mark.parametrize("kind", [OVER, UNDER])
 @pytest.mark.parametrize("counts", [BINARY, MULTI], ids=["binary", "multiclass"])
 @pytest.mark.parametrize(
-    "strategy", ["auto", "minority", "majority", "not minority", "not majority", "all"])
+    "strategy", ["auto", "minority", "majority", "not minority", "not majority", "all"]
+)
 def test_named_strategies_match_imbalanced_learn(strategy, counts, kind):
     if (kind, strategy) in ((OVER, "majority"), (UNDER, "minority")):
         # imbalanced-learn refuses these; ours resolve to no-op targets.
-        assert all(resolve_targets(strategy, counts, kind)[c] == counts[c]
-                   for c in resolve_targets(strategy, counts, kind))
+        assert all(
+            resolve_targets(strategy, counts, kind)[c] == counts[c]
+            for c in resolve_targets(strategy, counts, kind)
+        )
         return
     ours = resolve_targets(strategy, counts, kind)
     theirs = imblearn_final_counts(strategy, counts, kind)
@@ -53,10 +56,10 @@ def test_dict_gives_final_counts():
 @pytest.mark.parametrize(
     "key,labels,expected",
     [
-        ("1", {0: 1, 1: 1}, 1),           # int label back from JSON
-        ("1.0", {0.0: 1, 1.0: 1}, 1.0),   # double label back from JSON
+        ("1", {0: 1, 1: 1}, 1),  # int label back from JSON
+        ("1.0", {0.0: 1, 1.0: 1}, 1.0),  # double label back from JSON
         ("1", {0.0: 1, 1.0: 1}, 1.0),
-        (1, {0.0: 1, 1.0: 1}, 1.0),       # int key on a double label
+        (1, {0.0: 1, 1.0: 1}, 1.0),  # int key on a double label
         ("true", {True: 1, False: 1}, True),
         ("True", {True: 1, False: 1}, True),
         ("fraud", {"fraud": 1, "ok": 1}, "fraud"),
@@ -130,8 +133,10 @@ def test_the_module_does_not_import_spark():
     import sys
 
     # Import the file directly: the package __init__ imports pyspark on purpose.
-    code = ("import importlib.util, sys; "
-            "spec = importlib.util.spec_from_file_location('s', 'spark_resample/_strategy.py'); "
-            "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); "
-            "sys.exit(any(k.startswith('pyspark') for k in sys.modules))")
+    code = (
+        "import importlib.util, sys; "
+        "spec = importlib.util.spec_from_file_location('s', 'spark_resample/_strategy.py'); "
+        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); "
+        "sys.exit(any(k.startswith('pyspark') for k in sys.modules))"
+    )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -26,8 +26,13 @@ def test_approximate_counts_sit_within_binomial_bounds(binary):
 
 @pytest.mark.parametrize(
     "strategy,expected",
-    [("auto", {0: 150, 1: 150}), (0.5, {0: 300, 1: 150}), ({0: 1234}, {0: 1234, 1: 150}),
-     ({0: 0}, {1: 150}), ({0: 2999, 1: 1}, {0: 2999, 1: 1})],
+    [
+        ("auto", {0: 150, 1: 150}),
+        (0.5, {0: 300, 1: 150}),
+        ({0: 1234}, {0: 1234, 1: 150}),
+        ({0: 0}, {1: 150}),
+        ({0: 2999, 1: 1}, {0: 2999, 1: 1}),
+    ],
 )
 def test_exact_mode_gives_exact_counts(binary, strategy, expected):
     model = RandomUnderSampler(samplingStrategy=strategy, exact=True).fit(binary)
@@ -59,18 +64,27 @@ def test_nothing_lost_and_nothing_duplicated(binary, exact):
 def test_exact_mode_with_many_identical_rows(spark):
     """Identical rows share a draw: the threshold can fall inside a group of
     them, and exactly the needed number must still come out."""
-    rows = [(0, 1.0)] * 500 + [(0, 2.0)] * 500 + [(0, float(i)) for i in range(3, 303)] \
+    rows = (
+        [(0, 1.0)] * 500
+        + [(0, 2.0)] * 500
+        + [(0, float(i)) for i in range(3, 303)]
         + [(1, float(i)) for i in range(40)]
+    )
     df = spark.createDataFrame(rows, "label int, x double")
     for target in (1, 7, 300, 501, 1299):
         out = RandomUnderSampler(samplingStrategy={0: target}, exact=True).resample(df)
         assert class_counts(out) == {0: target, 1: 40}, target
 
 
-@pytest.mark.parametrize("label_type,counts", [
-    ("int", {0: 400, 1: 40}), ("double", {0.0: 400, 1.0: 40}),
-    ("string", {"ok": 400, "fraud": 40}), ("boolean", {False: 400, True: 40}),
-])
+@pytest.mark.parametrize(
+    "label_type,counts",
+    [
+        ("int", {0: 400, 1: 40}),
+        ("double", {0.0: 400, 1.0: 40}),
+        ("string", {"ok": 400, "fraud": 40}),
+        ("boolean", {False: 400, True: 40}),
+    ],
+)
 def test_labels_of_every_type(spark, label_type, counts):
     df = labelled(spark, counts, label_type=label_type)
     majority = max(counts, key=counts.get)
@@ -118,13 +132,15 @@ def test_determinism_across_partitionings(binary):
     sampler = RandomUnderSampler(samplingStrategy=0.3, seed=99)
     reference = sampler.resample(with_partitions(binary, 1))
     for partitions in (4, 17):
-        assert_df_equality(sampler.resample(with_partitions(binary, partitions)), reference,
-                           ignore_row_order=True)
+        assert_df_equality(
+            sampler.resample(with_partitions(binary, partitions)), reference, ignore_row_order=True
+        )
     shuffled = binary.repartition(7, "x0").sortWithinPartitions(F.rand(3))
     assert_df_equality(sampler.resample(shuffled), reference, ignore_row_order=True)
     exact = RandomUnderSampler(samplingStrategy=0.3, seed=99, exact=True)
-    assert_df_equality(exact.resample(shuffled), exact.resample(with_partitions(binary, 1)),
-                       ignore_row_order=True)
+    assert_df_equality(
+        exact.resample(shuffled), exact.resample(with_partitions(binary, 1)), ignore_row_order=True
+    )
 
 
 def test_other_seed_gives_other_rows(binary):
@@ -143,7 +159,8 @@ def test_id_col_makes_draws_independent_of_other_columns(binary):
 def test_column_names_with_dots_and_odd_types(spark):
     df = spark.createDataFrame(
         [(i, i % 10 == 0, {"k": i}, [i, i]) for i in range(200)],
-        "`a.b` int, `my label` boolean, m map<string,int>, arr array<int>")
+        "`a.b` int, `my label` boolean, m map<string,int>, arr array<int>",
+    )
     out = RandomUnderSampler(labelCol="my label", exact=True).resample(df)
     assert class_counts(out, "`my label`") == {True: 20, False: 20}
     assert out.columns == df.columns
