@@ -204,6 +204,10 @@ class Sampler(Estimator, _SamplerParams, Persistable):
     _kind: str  # strategy.OVER or strategy.UNDER
     _model_class: type
 
+    def _set_given(self, kwargs: Dict[str, Any]) -> Sampler:
+        """``setParams`` body: optional params left at None keep their defaults."""
+        return self._set(**{k: v for k, v in kwargs.items() if v is not None})
+
     def resample(self, dataset: DataFrame) -> DataFrame:
         """Resample ``dataset`` directly: ``fit(dataset).transform(dataset)``."""
         return self.fit(dataset).transform(dataset)

@@ -203,8 +203,7 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
         seed: Any = None,
         idCol: Any = None,
     ) -> RandomOverSampler:
-        kwargs: Dict[str, Any] = {k: v for k, v in self._input_kwargs.items() if v is not None}
-        return self._set(**kwargs)
+        return self._set_given(self._input_kwargs)
 
     def setShrinkage(self, value: Any) -> RandomOverSampler:
         return self._set(shrinkage=value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 from pyspark import keyword_only
 from pyspark.sql import DataFrame
@@ -114,5 +114,4 @@ class RandomUnderSampler(Sampler, HasExact):
         seed: Any = None,
         idCol: Any = None,
     ) -> RandomUnderSampler:
-        kwargs: Dict[str, Any] = {k: v for k, v in self._input_kwargs.items() if v is not None}
-        return self._set(**kwargs)
+        return self._set_given(self._input_kwargs)
