@@ -1,0 +1,102 @@
+"""Checks every sampler must pass, run over every sampler the package exports
+(imbalanced-learn's estimator_checks, for Spark): new samplers join by being
+exported from spark_resample."""
+
+import inspect
+
+import pytest
+from chispa import assert_df_equality
+from pyspark.ml.feature import VectorAssembler
+
+import spark_resample
+from spark_resample import Sampler
+from spark_resample._strategy import OVER
+
+from .helpers import class_counts, labelled
+
+SAMPLER_CLASSES = sorted(
+    (
+        obj
+        for name in spark_resample.__all__
+        if inspect.isclass(obj := getattr(spark_resample, name))
+        and issubclass(obj, Sampler)
+        and obj is not Sampler
+    ),
+    key=lambda cls: cls.__name__,
+)
+IDS = [cls.__name__ for cls in SAMPLER_CLASSES]
+COUNTS = {0: 300, 1: 60, 2: 30}
+
+
+def _make(cls, **params):
+    sampler = cls(**params)
+    if sampler.hasParam("exact"):
+        sampler.set(sampler.getParam("exact"), True)
+    return sampler
+
+
+@pytest.fixture(scope="module")
+def data(spark):
+    df = labelled(spark, COUNTS, features=3)
+    return VectorAssembler(inputCols=["x0", "x1", "x2"], outputCol="features").transform(df).cache()
+
+
+def test_every_sampler_is_checked():
+    names = set(IDS)
+    assert {"RandomUnderSampler", "RandomOverSampler"} <= names
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
+def test_constructs_without_arguments_with_a_fixed_seed(cls):
+    sampler = cls()
+    assert sampler.getOrDefault("seed") == spark_resample.DEFAULT_SEED
+    assert sampler.getLabelCol() == "label"
+    assert sampler.getSamplingStrategy() == "auto"
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
+def test_one_class_is_refused(spark, data, cls):
+    with pytest.raises(ValueError, match="single class"):
+        _make(cls).fit(data.where("label = 0"))
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
+def test_targets_are_reached_and_other_classes_untouched(data, cls):
+    grow = cls._kind == OVER
+    wanted = {2: 90} if grow else {0: 100}
+    model = _make(cls, samplingStrategy=wanted).fit(data)
+    out = model.transform(data)
+    expected = {**COUNTS, **wanted}
+    assert class_counts(out) == expected
+    assert model.targetCounts_ == expected
+    untouched = [c for c in COUNTS if c not in wanted]
+    assert_df_equality(
+        out.where(f"label in {tuple(untouched)}").select(*data.columns),
+        data.where(f"label in {tuple(untouched)}"),
+        ignore_row_order=True,
+    )
+    if grow:  # every original row of the grown class is still there
+        originals = data.where("label = 2")
+        assert originals.subtract(out.select(*data.columns)).count() == 0
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
+def test_other_dataframes_pass_through(data, cls):
+    model = _make(cls).fit(data)
+    other = data.limit(50)
+    assert model.transform(other) is other
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
+def test_persistence_round_trip(data, cls, tmp_path):
+    sampler = _make(cls, samplingStrategy={"2": 45} if cls._kind == OVER else {"0": 45}, seed=3)
+    sampler.write().overwrite().save(str(tmp_path / "s"))
+    loaded = cls.load(str(tmp_path / "s"))
+    assert loaded.getOrDefault("seed") == 3
+    want = class_counts(sampler.resample(data))
+    assert class_counts(loaded.resample(data)) == want
+    model = sampler.fit(data)
+    model.write().overwrite().save(str(tmp_path / "m"))
+    reloaded = type(model).load(str(tmp_path / "m"))
+    assert reloaded.targetCounts_ == model.targetCounts_
+    assert reloaded.transform(data) is data
