@@ -10,6 +10,7 @@ directly.
 from ._base import Sampler, SamplerModel
 from ._over import RandomOverSampler, RandomOverSamplerModel
 from ._params import DEFAULT_SEED
+from ._smote import SMOTE, SMOTEModel
 from ._strategy import resolve_targets
 from ._under import RandomUnderSampler, RandomUnderSamplerModel
 from ._weights import ClassWeighter, ClassWeighterModel
@@ -26,5 +27,7 @@ __all__ = [
     "RandomUnderSamplerModel",
     "Sampler",
     "SamplerModel",
+    "SMOTE",
+    "SMOTEModel",
     "resolve_targets",
 ]

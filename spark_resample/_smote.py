@@ -1,0 +1,813 @@
+"""The SMOTE family at Spark scale: SMOTE, SMOTENC, BorderlineSMOTE, ADASYN.
+
+How one resample runs (DESIGN.md, "SMOTE at scale"):
+
+1. Rows of the targeted classes (and, for BorderlineSMOTE and ADASYN, rows of
+   the other classes) are reduced to (class, row hash, feature array); the
+   majority is never shuffled by SMOTE and SMOTENC.
+2. A bounded sample per class (at most ``_buckets.SAMPLE_ROWS`` rows, drawn
+   from the row hash) reaches the driver and fits a PCA tree; a pandas UDF
+   puts every row in a leaf. One aggregation counts rows per (leaf, hash
+   sub-key), from which the driver plans buckets of at most ``maxBucketSize``
+   rows and at least k + 1, and spreads each class's number of synthetic rows
+   over its buckets so the class total is exact.
+3. ``applyInPandas`` over (class, bucket) sorts the bucket's rows by hash,
+   seeds NumPy from (seed, class, bucket) and runs exact k-NN and the draw of
+   ``_knn``. Synthetic rows are unioned onto the untouched original rows.
+
+BorderlineSMOTE and ADASYN first run a pass that measures each bucket's share
+(rows in danger, summed difficulty), then spread the total by that share.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+
+import numpy as np
+import pandas as pd
+from pyspark import keyword_only
+from pyspark.ml.functions import array_to_vector, vector_to_array
+from pyspark.ml.linalg import SparseVector, VectorUDT
+from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param.shared import HasFeaturesCol
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import (
+    ArrayType,
+    BooleanType,
+    DoubleType,
+    IntegerType,
+    IntegralType,
+    LongType,
+    NumericType,
+    StructField,
+    StructType,
+)
+
+from . import _buckets, _knn
+from ._base import ClassStats, Sampler, SamplerModel, require_columns
+from ._columns import col, label_lookup
+from ._strategy import OVER, format_label
+
+logger = logging.getLogger(__name__)
+
+# Helper columns; none survives into the output unless debugging.
+_CLASS = "__smote_class"
+_X = "__smote_x"
+_SPARSE = "__smote_sparse"
+_OTHER = "__smote_other"
+_LEAF = "__smote_leaf"
+_SUB = "__smote_sub"
+_BUCKET = "__smote_bucket"
+_NEW = "__smote_new"
+_WEIGHT = "__smote_weight"
+SEED_HASH = "__smote_seed_hash"
+NEIGHBOR_HASH = "__smote_neighbor_hash"
+DEBUG_COLUMNS = (SEED_HASH, NEIGHBOR_HASH, _BUCKET)
+
+
+def _to_optional_list(value: Any):
+    return None if value is None else TypeConverters.toListString(value)
+
+
+class _SmoteParams(HasFeaturesCol):
+    inputCols = Param(
+        Params._dummy(),
+        "inputCols",
+        "numeric feature columns, used instead of featuresCol when set",
+        typeConverter=_to_optional_list,
+    )
+    kNeighbors = Param(
+        Params._dummy(),
+        "kNeighbors",
+        "nearest same-class neighbours a synthetic row may be drawn towards",
+        typeConverter=TypeConverters.toInt,
+    )
+    maxBucketSize = Param(
+        Params._dummy(),
+        "maxBucketSize",
+        "bound on the rows of one class in one k-NN bucket (memory per task)",
+        typeConverter=TypeConverters.toInt,
+    )
+    syntheticCol = Param(
+        Params._dummy(),
+        "syntheticCol",
+        "boolean output column: true on synthetic rows, false on original rows",
+        typeConverter=TypeConverters.toString,
+    )
+    allowFewerNeighbors = Param(
+        Params._dummy(),
+        "allowFewerNeighbors",
+        "if true, a class with n <= kNeighbors rows uses n - 1 neighbours (with a "
+        "logged warning) instead of raising",
+        typeConverter=TypeConverters.toBoolean,
+    )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(
+            featuresCol="features",
+            inputCols=None,
+            kNeighbors=5,
+            maxBucketSize=4096,
+            syntheticCol="is_synthetic",
+            allowFewerNeighbors=False,
+        )
+
+    def getInputCols(self) -> Optional[List[str]]:
+        return self.getOrDefault(self.inputCols)
+
+    def getKNeighbors(self) -> int:
+        return self.getOrDefault(self.kNeighbors)
+
+    def getMaxBucketSize(self) -> int:
+        return self.getOrDefault(self.maxBucketSize)
+
+    def getSyntheticCol(self) -> str:
+        return self.getOrDefault(self.syntheticCol)
+
+    def getAllowFewerNeighbors(self) -> bool:
+        return self.getOrDefault(self.allowFewerNeighbors)
+
+    def setFeaturesCol(self, value: str):
+        return self._set(featuresCol=value)
+
+    def setInputCols(self, value: List[str]):
+        return self._set(inputCols=value)
+
+    def setKNeighbors(self, value: int):
+        return self._set(kNeighbors=value)
+
+    def setMaxBucketSize(self, value: int):
+        return self._set(maxBucketSize=value)
+
+    def setSyntheticCol(self, value: str):
+        return self._set(syntheticCol=value)
+
+    def _numeric_cols(self) -> Optional[List[str]]:
+        """The numeric input columns, or None when featuresCol (a vector) is used."""
+        return self.getInputCols()
+
+    def _categorical_cols(self) -> List[str]:
+        return []
+
+
+# ---------------------------------------------------------------------------
+# What runs inside the pandas UDFs: plain Python objects, no Spark reference.
+
+
+@dataclass
+class _Bucket:
+    """The rows of one (class, bucket) group, sorted by row hash."""
+
+    x: np.ndarray  # (n, d) rows of the class
+    hashes: np.ndarray
+    other_x: np.ndarray  # (m, d) rows of other classes (BorderlineSMOTE, ADASYN)
+    other_hashes: np.ndarray
+    codes: List[np.ndarray] = field(default_factory=list)  # categorical codes per column
+    n_codes: List[int] = field(default_factory=list)
+
+
+@dataclass
+class _Generated:
+    x: np.ndarray  # (s, d)
+    seed_rows: np.ndarray  # index into the class rows
+    neighbor_rows: np.ndarray  # index into class rows, then other rows
+    codes: List[np.ndarray] = field(default_factory=list)
+
+
+@dataclass
+class _SmoteKernel:
+    """SMOTE (and SMOTENC when ``median_std`` is given) on one bucket."""
+
+    k: Dict[int, int]
+    median_std: Dict[int, float] = field(default_factory=dict)
+
+    def space(self, bucket: _Bucket, class_id: int) -> np.ndarray:
+        if not bucket.codes:
+            return bucket.x
+        return _knn.mixed_distance_points(bucket.x, bucket.codes, self.median_std[class_id])
+
+    def generate(
+        self, bucket: _Bucket, class_id: int, n_new: int, rng: np.random.Generator
+    ) -> _Generated:
+        k = min(self.k[class_id], len(bucket.x) - 1)
+        nn = _knn.kneighbors(self.space(bucket, class_id), k)
+        rows, cols, steps = _knn.draw_pairs(rng, len(bucket.x), k, n_new)
+        targets = nn[rows, cols]
+        new = _knn.interpolate(bucket.x, bucket.x, rows, targets, steps)
+        codes = [
+            _knn.most_frequent(c, nn[rows], n, rng) for c, n in zip(bucket.codes, bucket.n_codes)
+        ]
+        return _Generated(new, rows, targets, codes)
+
+
+@dataclass
+class _BorderlineKernel:
+    k: Dict[int, int]
+    m: int
+    kind: str
+
+    def danger(self, bucket: _Bucket) -> np.ndarray:
+        everything = np.vstack([bucket.x, bucket.other_x])
+        n = len(bucket.x)
+        m = min(self.m, len(everything) - 1)
+        nn = _knn.kneighbors(everything, m, queries=bucket.x, exclude=np.arange(n))
+        n_other = (nn >= n).sum(axis=1)
+        return np.flatnonzero((n_other >= m / 2) & (n_other < m))
+
+    def weight(self, bucket: _Bucket, class_id: int) -> float:
+        return float(len(self.danger(bucket)))
+
+    def generate(
+        self, bucket: _Bucket, class_id: int, n_new: int, rng: np.random.Generator
+    ) -> _Generated:
+        danger = self.danger(bucket)
+        pool = bucket.x if self.kind == "borderline-1" else np.vstack([bucket.x, bucket.other_x])
+        k = min(self.k[class_id], len(pool) - 1)
+        nn = _knn.kneighbors(pool, k, queries=bucket.x[danger], exclude=danger)
+        rows, cols, steps = _knn.draw_pairs(rng, len(danger), k, n_new)
+        targets = nn[rows, cols]
+        seeds = danger[rows]
+        diffs = pool[targets] - bucket.x[seeds]
+        if self.kind == "borderline-2":
+            # imbalanced-learn: towards a row of another class, at most half way.
+            towards_other = targets >= len(bucket.x)
+            diffs[towards_other] *= rng.uniform(0.0, 0.5, size=(int(towards_other.sum()), 1))
+        return _Generated(bucket.x[seeds] + steps * diffs, seeds, targets)
+
+
+@dataclass
+class _AdasynKernel:
+    k: Dict[int, int]
+
+    def difficulty(self, bucket: _Bucket, class_id: int) -> np.ndarray:
+        everything = np.vstack([bucket.x, bucket.other_x])
+        n = len(bucket.x)
+        k = min(self.k[class_id], len(everything) - 1)
+        nn = _knn.kneighbors(everything, k, queries=bucket.x, exclude=np.arange(n))
+        return (nn >= n).mean(axis=1)
+
+    def weight(self, bucket: _Bucket, class_id: int) -> float:
+        return float(self.difficulty(bucket, class_id).sum())
+
+    def generate(
+        self, bucket: _Bucket, class_id: int, n_new: int, rng: np.random.Generator
+    ) -> _Generated:
+        per_row = _knn.allocate(n_new, self.difficulty(bucket, class_id))
+        k = min(self.k[class_id], len(bucket.x) - 1)
+        nn = _knn.kneighbors(bucket.x, k)
+        rows = np.repeat(np.arange(len(bucket.x)), per_row)
+        targets = nn[rows, rng.integers(0, k, size=n_new)]
+        steps = rng.random(n_new)[:, None]
+        return _Generated(_knn.interpolate(bucket.x, bucket.x, rows, targets, steps), rows, targets)
+
+
+def _read_bucket(pdf: pd.DataFrame, categorical: List[str]) -> Tuple[_Bucket, pd.DataFrame]:
+    """Sort a group by (other class, hash): row order in a group follows the
+    shuffle, and every draw must not depend on it."""
+    pdf = pdf.sort_values([_OTHER, SamplerModel._HASH], kind="stable").reset_index(drop=True)
+    other = pdf[_OTHER].to_numpy(dtype=bool)
+    x = np.stack(pdf[_X].to_numpy()) if len(pdf) else np.zeros((0, 0))
+    hashes = pdf[SamplerModel._HASH].to_numpy(dtype=np.int64)
+    own = pdf[~other]
+    codes, n_codes = [], []
+    for name in categorical:
+        code, uniques = pd.factorize(own[name], sort=True)
+        codes.append(code.astype(np.int64))
+        n_codes.append(len(uniques))
+    bucket = _Bucket(x[~other], hashes[~other], x[other], hashes[other], codes, n_codes)
+    return bucket, own
+
+
+def _bucket_key(pdf: pd.DataFrame) -> Tuple[int, int]:
+    return int(pdf[_CLASS].iat[0]), int(pdf[_BUCKET].iat[0])
+
+
+def _weight_udf(kernel: Any, categorical: List[str]) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def weigh(pdf: pd.DataFrame) -> pd.DataFrame:
+        class_id, bucket_id = _bucket_key(pdf)
+        bucket, _ = _read_bucket(pdf, categorical)
+        weight = kernel.weight(bucket, class_id) if len(bucket.x) > 1 else 0.0
+        return pd.DataFrame({_CLASS: [class_id], _BUCKET: [bucket_id], _WEIGHT: [weight]})
+
+    return weigh
+
+
+def _generate_udf(
+    kernel: Any, seed: int, categorical: List[str], track_sparse: bool
+) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def generate(pdf: pd.DataFrame) -> pd.DataFrame:
+        class_id, bucket_id = _bucket_key(pdf)
+        n_new = int(pdf[_NEW].iat[0])
+        bucket, own = _read_bucket(pdf, categorical)
+        rng = _knn.bucket_rng(seed, class_id, bucket_id)
+        made = kernel.generate(bucket, class_id, n_new, rng)
+        all_hashes = np.concatenate([bucket.hashes, bucket.other_hashes])
+        out = {
+            _CLASS: np.full(n_new, class_id, dtype=np.int32),
+            _X: list(made.x),
+            SEED_HASH: bucket.hashes[made.seed_rows],
+            NEIGHBOR_HASH: all_hashes[made.neighbor_rows],
+            _BUCKET: np.full(n_new, bucket_id, dtype=np.int32),
+        }
+        if track_sparse:
+            out[_SPARSE] = own[_SPARSE].to_numpy(dtype=bool)[made.seed_rows]
+        for name, codes in zip(categorical, made.codes):
+            uniques = pd.factorize(own[name], sort=True)[1]
+            out[name] = np.asarray(uniques)[codes]
+        return pd.DataFrame(out)
+
+    return generate
+
+
+def _leaf_udf(trees: Dict[int, _buckets.PcaTree]):
+    def assign(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for pdf in batches:
+            leaf = np.zeros(len(pdf), dtype=np.int32)
+            classes = pdf[_CLASS].to_numpy()
+            for class_id, tree in trees.items():
+                rows = np.flatnonzero(classes == class_id)
+                if len(rows) and tree.depth:
+                    x = np.stack(pdf[_X].to_numpy()[rows])
+                    leaf[rows] = tree.leaves(x)
+            yield pdf.assign(**{_LEAF: leaf})
+
+    return assign
+
+
+def _to_sparse(values) -> SparseVector:
+    values = np.asarray(values, dtype=np.float64)
+    nonzero = np.flatnonzero(values)
+    return SparseVector(len(values), nonzero.tolist(), values[nonzero].tolist())
+
+
+# ---------------------------------------------------------------------------
+# The Spark side.
+
+
+class _SmoteModelBase(SamplerModel, _SmoteParams):
+    """Shared resampling of the SMOTE family; subclasses give the kernel."""
+
+    # Set by the estimator's fit; used only on the DataFrame fitted on.
+    _k_by_class: Dict[Any, int] = {}
+    _any_sparse: bool = False
+    _median_std: Dict[Any, float] = {}
+    _needs_others = False
+    #: Keep seed hash, neighbour hash and bucket id on synthetic rows (tests).
+    _debug = False
+    #: After a resample: (class id, row hash, bucket) of every bucketed row, lazily.
+    _last_buckets: Optional[DataFrame] = None
+
+    def _kernel(self, ids: Dict[Any, int]) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _features(self, dataset: DataFrame):
+        numeric = self._numeric_cols()
+        if numeric is None:
+            return vector_to_array(col(self.getFeaturesCol()))
+        return F.array(*[col(c).cast("double") for c in numeric])
+
+    def _resample(self, dataset: DataFrame) -> DataFrame:
+        columns = dataset.columns
+        marker = self.getSyntheticCol()
+        originals = dataset.withColumn(marker, F.lit(False))
+        targeted = self._targeted()
+        counts = self._class_stats.counts
+        added = {c: t - counts[c] for c, t in targeted.items() if t > counts[c]}
+        keep = columns + [marker] + (list(DEBUG_COLUMNS) if self._debug else [])
+        if not added:
+            return self._finish(originals, columns + [marker], {})
+        ids = {label: i for i, label in enumerate(sorted(added, key=format_label))}
+        rows = self._bucket_rows(self._with_draw(dataset), ids)
+        trees = self._fit_trees(rows, ids)
+        if any(tree.depth for tree in trees.values()):
+            schema = StructType(rows.schema.fields + [StructField(_LEAF, IntegerType())])
+            rows = rows.mapInPandas(_leaf_udf(trees), schema)
+        else:
+            rows = rows.withColumn(_LEAF, F.lit(0))
+        rows = rows.withColumn(_SUB, F.pmod(F.col(self._HASH), F.lit(_buckets.SUB_KEYS)))
+        mapping = self._plan(rows, ids)
+        kernel = self._kernel(ids)
+        categorical = self._categorical_cols()
+        label_of = {i: label for label, i in ids.items()}
+        keys = [_CLASS, _LEAF, _SUB]
+        bucketed = rows.join(F.broadcast(self._mapping_frame(dataset, mapping)), keys)
+        self._last_buckets = bucketed.where(~F.col(_OTHER)).select(_CLASS, self._HASH, _BUCKET)
+        new_per_bucket = self._spread(bucketed, kernel, mapping, added, label_of, categorical)
+        news = self._mapping_frame(
+            dataset, {k: (v, new_per_bucket[(k[0], v)]) for k, v in mapping.items()}, with_new=True
+        )
+        grouped = rows.join(F.broadcast(news), keys).where(F.col(_NEW) > 0)
+        out_fields = [
+            StructField(_CLASS, IntegerType()),
+            StructField(_X, ArrayType(DoubleType())),
+            StructField(SEED_HASH, LongType()),
+            StructField(NEIGHBOR_HASH, LongType()),
+            StructField(_BUCKET, IntegerType()),
+        ]
+        if self._any_sparse:
+            out_fields.append(StructField(_SPARSE, BooleanType()))
+        out_fields += [StructField(c, dataset.schema[c].dataType) for c in categorical]
+        synthetic = grouped.groupBy(_CLASS, _BUCKET).applyInPandas(
+            _generate_udf(kernel, self.getOrDefault(self.seed), categorical, self._any_sparse),
+            StructType(out_fields),
+        )
+        synthetic = self._synthetic_rows(synthetic, dataset, label_of, keep)
+        factors = {c: counts[c] / targeted[c] for c in added}
+        resampled = originals.unionByName(synthetic, allowMissingColumns=True)
+        return self._finish(resampled, keep, factors)
+
+    def _bucket_rows(self, drawn: DataFrame, ids: Dict[Any, int]) -> DataFrame:
+        label = col(self.getLabelCol())
+        extra = [col(c) for c in self._categorical_cols()]
+        if self._any_sparse:
+            # A vector's JSON form is the only SQL view of whether it is sparse.
+            extra.append(
+                F.to_json(F.struct(col(self.getFeaturesCol())))
+                .contains('{"type":0,')
+                .alias(_SPARSE)
+            )
+
+        def select(frame: DataFrame, class_id, other: bool) -> DataFrame:
+            return frame.select(
+                class_id.cast("int").alias(_CLASS),
+                F.col(self._HASH),
+                F.col(self._DRAW),
+                self._features(frame).alias(_X),
+                F.lit(other).alias(_OTHER),
+                *extra,
+            )
+
+        rows = select(drawn.where(label.isin(list(ids))), label_lookup(label, ids), False)
+        if self._needs_others:
+            # Rows of other classes join each targeted class's buckets; they
+            # are the neighbours that tell borderline and hard rows apart.
+            for label_value, i in ids.items():
+                others = drawn.where(label != F.lit(label_value))
+                rows = rows.unionByName(select(others, F.lit(i), True))
+        return rows
+
+    def _fit_trees(self, rows: DataFrame, ids: Dict[Any, int]) -> Dict[int, _buckets.PcaTree]:
+        counts = self._class_stats.counts
+        bound = self.getMaxBucketSize()
+        depths = {
+            i: _buckets.tree_depth(counts[c], min(counts[c], _buckets.SAMPLE_ROWS), bound)
+            for c, i in ids.items()
+        }
+        trees = {i: _buckets.PcaTree(np.zeros((0, 0)), np.zeros(0), 0) for i in ids.values()}
+        deep = [i for i, depth in depths.items() if depth]
+        if not deep:
+            return trees
+        label_of = {i: c for c, i in ids.items()}
+        fractions = {i: min(1.0, _buckets.SAMPLE_ROWS / counts[label_of[i]]) for i in deep}
+        sample = (
+            rows.where(
+                ~F.col(_OTHER) & (F.col(self._DRAW) < label_lookup(F.col(_CLASS), fractions))
+            )
+            .select(_CLASS, self._HASH, _X)
+            .collect()
+        )
+        seed = self.getOrDefault(self.seed)
+        for i in deep:
+            # collect() order follows the partitioning: sort by hash first.
+            picked = sorted((r[1], r[2]) for r in sample if r[0] == i)
+            x = np.array([values for _, values in picked], dtype=np.float64)
+            depth = min(depths[i], _buckets.tree_depth(counts[label_of[i]], len(x), bound))
+            trees[i] = _buckets.fit_tree(x, depth, _knn.bucket_rng(seed, i, 0, stream=1))
+        return trees
+
+    def _plan(self, rows: DataFrame, ids: Dict[Any, int]) -> Dict[Tuple[int, int, int], int]:
+        """(class, leaf, sub-key) -> bucket, from one aggregation of the class rows."""
+        measured = rows.where(~F.col(_OTHER)).groupBy(_CLASS, _LEAF, _SUB).count().collect()
+        per_class: Dict[int, Dict[Tuple[int, int], int]] = {i: {} for i in ids.values()}
+        for r in measured:
+            per_class[r[0]][(r[1], r[2])] = r[3]
+        mapping: Dict[Tuple[int, int, int], int] = {}
+        self._bucket_sizes: Dict[int, List[int]] = {}
+        for label, i in ids.items():
+            plan = _buckets.plan_buckets(
+                per_class[i], self._k_by_class[label] + 1, self.getMaxBucketSize()
+            )
+            self._bucket_sizes[i] = plan.sizes
+            for (leaf, sub), bucket in plan.bucket_of.items():
+                mapping[(i, leaf, sub)] = bucket
+        return mapping
+
+    def _spread(
+        self,
+        bucketed: DataFrame,
+        kernel: Any,
+        mapping: Dict[Tuple[int, int, int], int],
+        added: Dict[Any, int],
+        label_of: Dict[int, Any],
+        categorical: List[str],
+    ) -> Dict[Tuple[int, int], int]:
+        """Synthetic rows per (class, bucket), summing to each class's total."""
+        if hasattr(kernel, "weight"):
+            schema = f"{_CLASS} int, {_BUCKET} int, {_WEIGHT} double"
+            measured = (
+                bucketed.groupBy(_CLASS, _BUCKET)
+                .applyInPandas(_weight_udf(kernel, categorical), schema)
+                .collect()
+            )
+            weights: Dict[int, List[float]] = {
+                i: [0.0] * len(s) for i, s in self._bucket_sizes.items()
+            }
+            for r in measured:
+                weights[r[0]][r[1]] = r[2]
+        else:
+            weights = {i: [float(s) for s in sizes] for i, sizes in self._bucket_sizes.items()}
+        spread: Dict[Tuple[int, int], int] = {}
+        for i, w in weights.items():
+            if sum(w) <= 0:
+                raise ValueError(self._no_weight_message(label_of[i]))
+            for bucket, n in enumerate(_knn.allocate(added[label_of[i]], w)):
+                spread[(i, bucket)] = int(n)
+        return spread
+
+    def _no_weight_message(self, label: Any) -> str:  # pragma: no cover - two-pass only
+        return f"class {format_label(label)} has no row to generate from"
+
+    @staticmethod
+    def _mapping_frame(dataset: DataFrame, mapping: Dict, with_new: bool = False) -> DataFrame:
+        if with_new:
+            data = [(c, leaf, sub, b, n) for (c, leaf, sub), (b, n) in sorted(mapping.items())]
+            schema = f"{_CLASS} int, {_LEAF} int, {_SUB} int, {_BUCKET} int, {_NEW} long"
+        else:
+            data = [(c, leaf, sub, b) for (c, leaf, sub), b in sorted(mapping.items())]
+            schema = f"{_CLASS} int, {_LEAF} int, {_SUB} int, {_BUCKET} int"
+        return dataset.sparkSession.createDataFrame(data, schema)
+
+    def _synthetic_rows(
+        self, synthetic: DataFrame, dataset: DataFrame, label_of: Dict[int, Any], keep: List[str]
+    ) -> DataFrame:
+        schema = dataset.schema
+        label_name = self.getLabelCol()
+        values = {
+            label_name: label_lookup(F.col(_CLASS), label_of).cast(schema[label_name].dataType),
+            self.getSyntheticCol(): F.lit(True),
+        }
+        numeric = self._numeric_cols()
+        if numeric is None:
+            dense = array_to_vector(F.col(_X))
+            if self._any_sparse:
+                sparse = F.udf(_to_sparse, VectorUDT())(F.col(_X))
+                dense = F.when(F.col(_SPARSE), sparse).otherwise(dense)
+            values[self.getFeaturesCol()] = dense
+        else:
+            for j, name in enumerate(numeric):
+                value = F.col(_X)[j]
+                if isinstance(schema[name].dataType, IntegralType):
+                    value = F.round(value)  # an integer feature stays an integer
+                values[name] = value.cast(schema[name].dataType)
+        for name in self._categorical_cols():
+            values[name] = F.col(name)
+        weight_col = self.getWeightCol() if self.isDefined(self.weightCol) else None
+        if weight_col in schema.names:
+            # The class's mean weight; _finish then scales the class by n / target,
+            # so the class's weight sum stays what it was, exactly.
+            stats = self._class_stats
+            means = {i: stats.weight_sums[c] / stats.counts[c] for i, c in label_of.items()}
+            values[weight_col] = label_lookup(F.col(_CLASS), means)
+        if self._debug:
+            values.update({c: F.col(c) for c in DEBUG_COLUMNS})
+        out = []
+        for name in keep:
+            if name in values:
+                out.append(values[name].alias(name))
+            else:
+                out.append(F.lit(None).cast(schema[name].dataType).alias(name))
+        return synthetic.select(*out)
+
+
+class _SmoteEstimatorBase(Sampler, _SmoteParams):
+    """Validation and fitting shared by the SMOTE family."""
+
+    _kind = OVER
+
+    def _neighbor_count(self) -> int:
+        return self.getKNeighbors()
+
+    def _validate_input(self, dataset: DataFrame) -> None:
+        super()._validate_input(dataset)
+        if self.getKNeighbors() < 1:
+            raise ValueError(f"kNeighbors must be >= 1, got {self.getKNeighbors()}.")
+        if self.getMaxBucketSize() < 2 * (self._neighbor_count() + 1):
+            raise ValueError(
+                f"maxBucketSize {self.getMaxBucketSize()} is too small for "
+                f"{self._neighbor_count()} neighbours; use at least "
+                f"{2 * (self._neighbor_count() + 1)} (default 4096)."
+            )
+        marker = self.getSyntheticCol()
+        if marker in dataset.columns:
+            raise ValueError(
+                f"syntheticCol {marker!r} is already a column of the DataFrame; set "
+                "syntheticCol to a new name or drop the column."
+            )
+        categorical = self._categorical_cols()
+        require_columns(dataset, **{f"categoricalCols[{c!r}]": c for c in categorical})
+        numeric = self._numeric_cols()
+        if numeric is None:
+            features = self.getFeaturesCol()
+            require_columns(dataset, featuresCol=features)
+            data_type = dataset.schema[features].dataType
+            if not isinstance(data_type, VectorUDT):
+                raise TypeError(
+                    f"featuresCol {features!r} has type {data_type.simpleString()}; SMOTE "
+                    "needs a Spark ML vector column. Build one with VectorAssembler, or "
+                    "list numeric columns in inputCols."
+                )
+            return
+        if not numeric:
+            raise ValueError("inputCols is empty; list at least one numeric column.")
+        require_columns(dataset, **{f"inputCols[{c!r}]": c for c in numeric})
+        for name in numeric:
+            data_type = dataset.schema[name].dataType
+            if not isinstance(data_type, NumericType):
+                raise TypeError(
+                    f"inputCols column {name!r} has type {data_type.simpleString()}; SMOTE "
+                    "interpolates numeric features only. Cast it to a number, drop it, or "
+                    "(with SMOTENC) list it in categoricalCols."
+                )
+
+    def _fit_model(
+        self, model: SamplerModel, dataset: DataFrame, stats: ClassStats, targets: Dict[Any, int]
+    ) -> None:
+        grown = [c for c, t in targets.items() if t > stats.counts[c]]
+        model._k_by_class = self._neighbors_per_class(stats, grown)
+        model._any_sparse, model._median_std = False, {}
+        if grown:
+            self._check_features(model, dataset, grown)
+
+    def _neighbors_per_class(self, stats: ClassStats, grown: List[Any]) -> Dict[Any, int]:
+        k = self._neighbor_count()
+        name = "nNeighbors" if self.hasParam("nNeighbors") else "kNeighbors"
+        per_class = {}
+        for label in grown:
+            n = stats.counts[label]
+            if n > k:
+                per_class[label] = k
+            elif self.getAllowFewerNeighbors() and n >= 2:
+                logger.warning(
+                    "class %s has %d rows, fewer than %s + 1 = %d; using %d neighbours",
+                    format_label(label),
+                    n,
+                    name,
+                    k + 1,
+                    n - 1,
+                )
+                per_class[label] = n - 1
+            else:
+                raise ValueError(
+                    f"class {format_label(label)} has {n} row(s); {type(self).__name__} "
+                    f"needs at least {name} + 1 = {k + 1} rows of each over-sampled class. "
+                    f"Set {name} to at most {max(n - 1, 1)}, set allowFewerNeighbors=True, "
+                    "or leave the class out of samplingStrategy."
+                )
+        return per_class
+
+    def _check_features(self, model: SamplerModel, dataset: DataFrame, grown: List[Any]) -> None:
+        """One aggregation: null/NaN features, sparse vectors, numeric spreads."""
+        label = col(self.getLabelCol())
+        in_grown = label.isin(grown)
+        numeric = self._numeric_cols()
+        checks: Dict[str, Any] = {}
+        if numeric is None:
+            features = self.getFeaturesCol()
+            values = vector_to_array(col(features))
+            checks[features] = F.count(
+                F.when(col(features).isNull() | F.exists(values, lambda v: F.isnan(v)), 1)
+            )
+            checks[_SPARSE] = F.count(
+                F.when(in_grown & F.to_json(F.struct(col(features))).contains('{"type":0,'), 1)
+            )
+            checks[_X] = F.max(F.size(values))
+            checks["__min_size"] = F.min(F.size(values))
+        else:
+            for name in numeric:
+                value = col(name).cast("double")
+                checks[name] = F.count(F.when(value.isNull() | F.isnan(value), 1))
+        for name in self._categorical_cols():
+            checks[name] = F.count(F.when(col(name).isNull(), 1))
+        row = dataset.agg(*[v.alias(k) for k, v in checks.items()]).first()
+        for name in [*(numeric or [self.getFeaturesCol()]), *self._categorical_cols()]:
+            if row[name]:
+                raise ValueError(
+                    f"column {name!r} has {row[name]} row(s) with null or NaN values; SMOTE "
+                    "cannot place a synthetic row from them. Drop or impute those rows "
+                    "(e.g. pyspark.ml.feature.Imputer) before resampling."
+                )
+        if numeric is None:
+            if row[_X] != row["__min_size"]:
+                raise ValueError(
+                    f"featuresCol {self.getFeaturesCol()!r} holds vectors of sizes "
+                    f"{row['__min_size']} to {row[_X]}; all must have the same size."
+                )
+            model._any_sparse = bool(row[_SPARSE])
+        self._fit_extra(model, dataset, grown)
+
+    def _fit_extra(self, model: SamplerModel, dataset: DataFrame, grown: List[Any]) -> None:
+        """Hook for what a variant learns beyond the common checks."""
+
+
+_SHARED_DOC = """
+    Parameters
+    ----------
+    labelCol : str, default "label"
+    featuresCol : str, default "features"
+        A Spark ML vector column (dense or sparse). A synthetic vector is sparse
+        when its seed row's vector is.
+    inputCols : list of str, optional
+        Numeric columns used instead of ``featuresCol``; synthetic values are
+        cast back to each column's type (integers rounded).
+    samplingStrategy : str, float or dict, default "auto"
+        As imbalanced-learn's: final count per over-sampled class.
+    maxBucketSize : int, default 4096
+        Bound on the rows of one class in one k-NN bucket, and so on the memory
+        of one pandas UDF call. Larger buckets are closer to exact k-NN.
+    syntheticCol : str, default "is_synthetic"
+        Added boolean column, true on synthetic rows.
+    allowFewerNeighbors : bool, default False
+        If true, a class with too few rows uses ``n - 1`` neighbours (logged).
+    weightCol : str, optional
+        If set, a synthetic row weighs the class's mean weight, then every row
+        of an over-sampled class is scaled by ``n / target``: the class's weight
+        sum is preserved exactly (a new column starts at 1).
+    seed : int
+    idCol : str, optional
+        Row key for the hash that orders rows in a bucket; default all columns.
+
+    Synthetic rows carry the label, the features and the marker; every other
+    column is null there. Original rows and columns are untouched. The output is
+    the same for the same seed whatever the partitioning.
+"""
+
+
+class SMOTEModel(_SmoteModelBase):
+    """Fitted :class:`SMOTE`."""
+
+    def _kernel(self, ids: Dict[Any, int]) -> Any:
+        return _SmoteKernel({i: self._k_by_class[c] for c, i in ids.items()})
+
+
+class SMOTE(_SmoteEstimatorBase):
+    __doc__ = (
+        """Synthetic Minority Over-sampling TEchnique, with k-NN per locality bucket.
+
+    Each synthetic row is ``x + u (nn - x)``: ``x`` a row of the class, ``nn``
+    one of its ``kNeighbors`` nearest rows of the same class within its bucket,
+    ``u`` uniform in [0, 1); exactly as many per class as the strategy asks.
+"""
+        + _SHARED_DOC
+        + """
+    kNeighbors : int, default 5
+
+    Examples
+    --------
+    >>> smote = SMOTE(featuresCol="features", kNeighbors=5, seed=7)
+    >>> balanced = smote.resample(df)                           # doctest: +SKIP
+    >>> Pipeline(stages=[assembler, smote, LogisticRegression()]).fit(df)  # doctest: +SKIP
+    """
+    )
+
+    _model_class = SMOTEModel
+
+    @keyword_only
+    def __init__(
+        self,
+        *,
+        labelCol: str = "label",
+        featuresCol: str = "features",
+        inputCols: Any = None,
+        samplingStrategy: Any = "auto",
+        kNeighbors: int = 5,
+        maxBucketSize: int = 4096,
+        syntheticCol: str = "is_synthetic",
+        allowFewerNeighbors: bool = False,
+        weightCol: Any = None,
+        seed: Any = None,
+        idCol: Any = None,
+    ) -> None:
+        super().__init__()
+        self.setParams(**self._input_kwargs)
+
+    @keyword_only
+    def setParams(
+        self,
+        *,
+        labelCol: str = "label",
+        featuresCol: str = "features",
+        inputCols: Any = None,
+        samplingStrategy: Any = "auto",
+        kNeighbors: int = 5,
+        maxBucketSize: int = 4096,
+        syntheticCol: str = "is_synthetic",
+        allowFewerNeighbors: bool = False,
+        weightCol: Any = None,
+        seed: Any = None,
+        idCol: Any = None,
+    ) -> SMOTE:
+        return self._set_given(self._input_kwargs)
