@@ -677,7 +677,8 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         checks: Dict[str, Any] = {}
         if numeric is None:
             features = self.getFeaturesCol()
-            values = vector_to_array(col(features))
+            # vector_to_array fails on null: nulls are counted, not converted.
+            values = F.when(col(features).isNotNull(), vector_to_array(col(features)))
             checks[features] = F.count(
                 F.when(col(features).isNull() | F.exists(values, lambda v: F.isnan(v)), 1)
             )

@@ -1,0 +1,123 @@
+"""The pure NumPy kernels of the SMOTE family and the bucket planner: no Spark."""
+
+import numpy as np
+import pytest
+from sklearn.neighbors import NearestNeighbors
+
+from spark_resample import _buckets, _knn
+
+
+@pytest.mark.parametrize("n,d,k", [(50, 3, 5), (300, 20, 7), (7, 2, 6)])
+def test_kneighbors_matches_scikit_learn(n, d, k):
+    x = np.random.default_rng(n).normal(size=(n, d))
+    ours = _knn.kneighbors(x, k)
+    theirs = NearestNeighbors(n_neighbors=k + 1).fit(x).kneighbors(x, return_distance=False)
+    assert not (ours == np.arange(n)[:, None]).any()  # never its own neighbour
+    # Same neighbour sets (continuous data: no ties); self is theirs' first column.
+    assert [set(r) for r in ours] == [set(r[1:]) for r in theirs]
+
+
+def test_kneighbors_in_blocks_equals_one_block(monkeypatch):
+    x = np.random.default_rng(1).normal(size=(200, 4))
+    whole = _knn.kneighbors(x, 5)
+    monkeypatch.setattr(_knn, "_BLOCK_CELLS", 450)  # two queries per block
+    assert (_knn.kneighbors(x, 5) == whole).all()
+
+
+def test_kneighbors_with_queries_and_exclusion():
+    points = np.array([[0.0], [1.0], [2.0], [10.0]])
+    got = _knn.kneighbors(points, 2, queries=points[[1, 3]], exclude=np.array([1, 3]))
+    assert got.tolist() == [[0, 2], [2, 1]]
+
+
+def test_kneighbors_refuses_too_many_neighbours():
+    with pytest.raises(ValueError, match="k=3"):
+        _knn.kneighbors(np.zeros((3, 2)), 3)
+
+
+def test_bucket_rng_depends_on_every_key_only():
+    draw = lambda *key: _knn.bucket_rng(*key).random(3).tolist()  # noqa: E731
+    assert draw(1, 2, 3) == draw(1, 2, 3)
+    assert len({tuple(draw(*key)) for key in [(1, 2, 3), (2, 2, 3), (1, 3, 3), (1, 2, 4)]}) == 4
+
+
+def test_draw_pairs_ranges_and_interpolation_on_segments():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20, 3))
+    nn = _knn.kneighbors(x, 4)
+    rows, cols, steps = _knn.draw_pairs(rng, 20, 4, 500)
+    assert rows.min() >= 0 and rows.max() < 20 and cols.max() < 4
+    assert steps.min() >= 0 and steps.max() < 1
+    new = _knn.interpolate(x, x, rows, nn[rows, cols], steps)
+    np.testing.assert_allclose(new, x[rows] + steps * (x[nn[rows, cols]] - x[rows]))
+    # Every (row, neighbour) pair is drawn about equally often.
+    assert len(set(zip(rows.tolist(), cols.tolist()))) > 60
+
+
+@pytest.mark.parametrize(
+    "total,weights",
+    [(10, [1, 1, 1]), (0, [3, 4]), (7, [0.0, 0.0]), (1000, [5, 1, 0, 2.5]), (3, [1] * 10)],
+)
+def test_allocate_is_exact_and_proportional(total, weights):
+    got = _knn.allocate(total, weights)
+    assert got.sum() == total and (got >= 0).all()
+    w = np.asarray(weights, float)
+    if w.sum() > 0:
+        assert np.all(np.abs(got - total * w / w.sum()) < 1)
+
+
+def test_most_frequent_takes_the_majority_and_breaks_ties_at_random():
+    codes = np.array([0, 1, 1, 2])
+    neighbors = np.array([[1, 2, 0], [0, 3, 0]])  # codes (1, 1, 0) and (0, 2, 0)
+    got = _knn.most_frequent(codes, neighbors, 3, np.random.default_rng(0))
+    assert got.tolist() == [1, 0]
+    tie = np.array([[0, 3]] * 400)  # codes 0 and 2, one each
+    picks = _knn.most_frequent(codes, tie, 3, np.random.default_rng(1))
+    assert set(picks.tolist()) == {0, 2} and 140 < (picks == 0).sum() < 260
+
+
+def test_mixed_distance_puts_differing_categories_median_std_apart():
+    space = _knn.mixed_distance_points(np.zeros((2, 1)), [np.array([0, 1])], median_std=3.0)
+    assert np.linalg.norm(space[0] - space[1]) == pytest.approx(3.0)
+
+
+def test_pca_tree_keeps_near_points_together_and_balances_leaves():
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 0.0], [20.0, 0.0], [0.0, 20.0], [20.0, 20.0]])
+    x = np.vstack([c + rng.normal(size=(250, 2)) for c in centres])
+    tree = _buckets.fit_tree(x, 2, np.random.default_rng(1))
+    leaves = tree.leaves(x)
+    assert sorted(np.bincount(leaves).tolist()) == [250] * 4
+    for blob in range(4):  # each blob lands in one leaf
+        assert len(set(leaves[blob * 250 : (blob + 1) * 250].tolist())) == 1
+
+
+def test_tree_depth_targets_half_buckets_and_respects_the_sample():
+    assert _buckets.tree_depth(100, 100, 4096) == 0
+    assert _buckets.tree_depth(10_000, 10_000, 1000) == 5  # leaves ~312 <= 500
+    assert _buckets.tree_depth(10**8, 20_000, 1000) == 9  # at least 32 sample rows a leaf
+
+
+def test_plan_buckets_bounds_and_merges():
+    rng = np.random.default_rng(3)
+    counts = {(leaf, sub): int(rng.integers(0, 30)) for leaf in range(12) for sub in range(8)}
+    counts[(3, 0)] = 400  # one sub-key alone above the bound stays whole
+    for leaf in (5, 6, 7):  # tiny leaves get merged
+        for sub in range(8):
+            counts[(leaf, sub)] = 0
+    counts[(6, 2)] = 2
+    plan = _buckets.plan_buckets(counts, min_size=6, max_size=120)
+    assert sum(plan.sizes) == sum(counts.values())
+    assert set(plan.bucket_of) == set(counts)
+    assert min(plan.sizes) >= 6
+    assert max(plan.sizes) <= max(400 + 30 * 7, 120 + 6)
+    assert sorted(s for s in plan.sizes if s <= 126) == sorted(plan.sizes)[: len(plan.sizes) - 1]
+    # buckets follow leaf order: a bucket's leaves are contiguous
+    for bucket in range(len(plan.sizes)):
+        leaves = sorted({leaf for (leaf, _), b in plan.bucket_of.items() if b == bucket})
+        assert leaves == list(range(leaves[0], leaves[-1] + 1))
+
+
+def test_plan_buckets_of_a_small_class_is_one_bucket():
+    plan = _buckets.plan_buckets({(0, 1): 2, (0, 5): 3}, min_size=6, max_size=100)
+    assert plan.sizes == [5] and set(plan.bucket_of.values()) == {0}

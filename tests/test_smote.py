@@ -1,0 +1,244 @@
+"""SMOTE on Spark: geometry, exact targets, untouched originals, determinism,
+vector/column inputs, weights and every input error."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from chispa import assert_df_equality
+from pyspark.ml.linalg import DenseVector, SparseVector, Vectors, VectorUDT
+from pyspark.sql import functions as F
+from pyspark.sql.types import IntegerType, LongType, StructField, StructType
+
+from spark_resample import SMOTE
+from spark_resample._smote import DEBUG_COLUMNS, NEIGHBOR_HASH, SEED_HASH
+
+from .helpers import class_counts, with_partitions
+
+BUCKET = DEBUG_COLUMNS[2]
+VECTOR_SCHEMA = StructType(
+    [
+        StructField("id", LongType()),
+        StructField("label", IntegerType()),
+        StructField("features", VectorUDT()),
+    ]
+)
+
+
+def blobs(spark, counts, d=3, seed=0, vector=True):
+    """``id, label, features`` (or ``x0..``) with a Gaussian blob per class."""
+    rng = np.random.default_rng(seed)
+    rows, next_id = [], 0
+    for label, n in counts.items():
+        centre = rng.normal(scale=4.0, size=d)
+        for x in centre + rng.normal(size=(n, d)):
+            values = [float(v) for v in x]
+            rows.append(
+                (next_id, label, Vectors.dense(values)) if vector else (next_id, label, *values)
+            )
+            next_id += 1
+    if vector:
+        return spark.createDataFrame(rows, VECTOR_SCHEMA)
+    columns = ", ".join(f"x{j} double" for j in range(d))
+    return spark.createDataFrame(rows, f"id long, label int, {columns}")
+
+
+@pytest.fixture(scope="module")
+def data(spark):
+    return blobs(spark, {0: 400, 1: 90, 2: 40}).cache()
+
+
+def test_synthetic_points_lie_between_a_row_and_a_near_same_class_row_of_its_bucket(data):
+    k = 4
+    model = SMOTE(kNeighbors=k, maxBucketSize=30, seed=11).fit(data)
+    model._debug = True
+    out = model.transform(data)
+    synthetic = out.where("is_synthetic").collect()
+    originals = model._with_draw(data).select("label", "features", model._HASH).collect()
+    by_hash = {r[model._HASH]: r for r in originals}
+    buckets = {(r[0], r[1]): r[2] for r in model._last_buckets.collect()}
+    members = {}
+    for (class_id, h), b in buckets.items():
+        members.setdefault((class_id, b), []).append(h)
+    assert len({b for (_, b) in members}) > 2  # several buckets per class
+    assert synthetic
+    for row in synthetic:
+        seed, neighbor = by_hash[row[SEED_HASH]], by_hash[row[NEIGHBOR_HASH]]
+        assert seed["label"] == neighbor["label"] == row["label"]
+        x, y, s = (
+            np.asarray(v.toArray()) for v in (seed.features, neighbor.features, row.features)
+        )
+        u = float(np.dot(s - x, y - x) / np.dot(y - x, y - x))
+        assert 0 <= u < 1
+        np.testing.assert_allclose(s, x + u * (y - x), atol=1e-9)
+        # the neighbour is one of the seed's k nearest rows of its own bucket
+        class_id = next(c for (c, h) in buckets if h == row[SEED_HASH])
+        bucket = buckets[(class_id, row[SEED_HASH])]
+        assert buckets[(class_id, row[NEIGHBOR_HASH])] == bucket == row[BUCKET]
+        mates = [h for h in members[(class_id, bucket)] if h != row[SEED_HASH]]
+        dist = sorted(np.linalg.norm(by_hash[h].features.toArray() - x) for h in mates)
+        assert np.linalg.norm(y - x) <= dist[k - 1] + 1e-12
+
+
+def test_targets_exact_originals_untouched_and_marker(data):
+    out = SMOTE(samplingStrategy={1: 250, 2: 131}, maxBucketSize=32).resample(data)
+    assert class_counts(out) == {0: 400, 1: 250, 2: 131}
+    assert out.columns == data.columns + ["is_synthetic"]
+    assert_df_equality(
+        out.where("not is_synthetic").drop("is_synthetic"), data, ignore_row_order=True
+    )
+    synthetic = out.where("is_synthetic")
+    assert synthetic.where("id is not null").count() == 0
+    assert class_counts(synthetic) == {1: 160, 2: 91}
+    assert out.where("is_synthetic is null").count() == 0
+
+
+def test_auto_balances_every_class_one_at_a_time(data):
+    model = SMOTE(maxBucketSize=64).fit(data)
+    out = model.transform(data)
+    assert class_counts(out) == {0: 400, 1: 400, 2: 400}
+    assert model.targetCounts_ == {0: 400, 1: 400, 2: 400}
+
+
+def _synthetic(df, model_or_sampler):
+    out = model_or_sampler.resample(df).where("is_synthetic")
+    return sorted((r.label, tuple(round(v, 9) for v in r.features)) for r in out.collect())
+
+
+def test_same_seed_same_output_whatever_the_partitioning(data):
+    sampler = SMOTE(maxBucketSize=32, seed=5)
+    reference = _synthetic(data.coalesce(1), sampler)
+    for parts in (4, 17):
+        assert _synthetic(with_partitions(data, parts), sampler) == reference
+    assert (
+        _synthetic(data.repartition(3, "features").sortWithinPartitions("id"), sampler) == reference
+    )
+    other_seed = _synthetic(data, SMOTE(maxBucketSize=32, seed=6))
+    assert other_seed != reference
+
+
+@pytest.mark.classic_only  # starts a second, independent local session in a subprocess
+def test_same_output_in_another_session(data, tmp_path):
+
+    source = tmp_path / "in.parquet"
+    data.write.parquet(str(source))
+    script = textwrap.dedent(
+        f"""
+        import json
+        from pyspark.sql import SparkSession
+        from spark_resample import SMOTE
+        spark = (SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false")
+                 .config("spark.sql.shuffle.partitions", "7").getOrCreate())
+        out = SMOTE(maxBucketSize=32, seed=5).resample(spark.read.parquet({str(source)!r}))
+        rows = sorted([r.label, [round(v, 9) for v in r.features]]
+                      for r in out.where("is_synthetic").collect())
+        print("RESULT" + json.dumps(rows))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT"))
+    theirs = sorted((label, tuple(v)) for label, v in json.loads(line[len("RESULT") :]))
+    assert theirs == _synthetic(data, SMOTE(maxBucketSize=32, seed=5))
+
+
+def test_input_columns_keep_their_types_and_integers_stay_integers(spark):
+    rows = [(i, "pos" if i < 15 else "neg", float(i % 7) + i / 100, i * 3 % 11) for i in range(75)]
+    df = spark.createDataFrame(rows, "id long, label string, x double, n int")
+    out = SMOTE(inputCols=["x", "n"], kNeighbors=3).resample(df)
+    assert out.schema["n"].dataType.simpleString() == "int"
+    assert out.schema["label"].dataType.simpleString() == "string"
+    assert class_counts(out) == {"pos": 60, "neg": 60}
+    synthetic = out.where("is_synthetic").collect()
+    pos = [r for r in rows if r[1] == "pos"]
+    assert all(min(r[2] for r in pos) <= s.x <= max(r[2] for r in pos) for s in synthetic)
+    assert all(min(r[3] for r in pos) <= s.n <= max(r[3] for r in pos) for s in synthetic)
+
+
+def test_sparse_vectors_stay_sparse_dense_stay_dense(spark):
+    rows = []
+    for i in range(60):
+        label = int(i < 20)
+        if label and i % 2:
+            v = SparseVector(5, [0, 3], [1.0 + i, 2.0])
+        else:
+            v = DenseVector([float(i), 1.0, 2.0, 0.5, float(i % 3)])
+        rows.append((i, label, v))
+    df = spark.createDataFrame(rows, VECTOR_SCHEMA)
+    out = SMOTE(kNeighbors=3, seed=2).fit(df)
+    out._debug = True
+    synthetic = out.transform(df).where("is_synthetic").collect()
+    hashes = {r[out._HASH]: r.features for r in out._with_draw(df).collect()}
+    assert len(synthetic) == 20
+    for r in synthetic:
+        assert type(r.features) is type(hashes[r[SEED_HASH]])
+
+
+def test_weights_keep_each_class_sum(spark):
+    df = blobs(spark, {0: 200, 1: 40}, d=2).withColumn("w", (1 + F.col("id") % 3).cast("double"))
+    before = {r[0]: r[1] for r in df.groupBy("label").sum("w").collect()}
+    out = SMOTE(weightCol="w", kNeighbors=3).resample(df)
+    after = {r[0]: r[1] for r in out.groupBy("label").sum("w").collect()}
+    assert after == pytest.approx(before)
+    synthetic_weights = [r.w for r in out.where("is_synthetic").collect()]
+    assert synthetic_weights == pytest.approx([before[1] / 200] * 160)
+    # a new weight column: each class sums to its original count
+    fresh = SMOTE(weightCol="new_w", kNeighbors=3).resample(df.drop("w"))
+    sums = {r[0]: r[1] for r in fresh.groupBy("label").sum("new_w").collect()}
+    assert sums == pytest.approx({0: 200.0, 1: 40.0})
+
+
+# Errors -------------------------------------------------------------------
+
+
+def test_too_small_class_is_refused_with_advice(spark):
+    df = blobs(spark, {0: 50, 1: 4})
+    with pytest.raises(ValueError, match=r"class 1 has 4 row\(s\).*kNeighbors \+ 1 = 6.*at most 3"):
+        SMOTE().fit(df)
+
+
+def test_too_small_class_can_use_fewer_neighbours(spark, caplog):
+    df = blobs(spark, {0: 50, 1: 4})
+    with caplog.at_level(logging.WARNING, logger="spark_resample._smote"):
+        out = SMOTE(allowFewerNeighbors=True).resample(df)
+    assert class_counts(out) == {0: 50, 1: 50}
+    assert "class 1 has 4 rows" in caplog.text and "using 3 neighbours" in caplog.text
+
+
+def test_null_or_nan_features_are_named_and_counted(spark):
+    rows = [(i, int(i < 20), float("nan") if i in (3, 30) else float(i), 1.0) for i in range(60)]
+    df = spark.createDataFrame(rows, "id long, label int, a double, b double")
+    with pytest.raises(ValueError, match=r"column 'a' has 2 row\(s\) with null or NaN"):
+        SMOTE(inputCols=["a", "b"]).fit(df)
+    vectors = spark.createDataFrame(
+        [(i, int(i < 20), None if i == 7 else Vectors.dense([float(i), 0.0])) for i in range(60)],
+        VECTOR_SCHEMA,
+    )
+    with pytest.raises(ValueError, match=r"column 'features' has 1 row\(s\) with null or NaN"):
+        SMOTE().fit(vectors)
+
+
+def test_non_numeric_features_are_refused(spark):
+    df = spark.createDataFrame([(1, 0, "x", 1.0)], "id long, label int, s string, v double")
+    with pytest.raises(TypeError, match=r"inputCols column 's' has type string.*categoricalCols"):
+        SMOTE(inputCols=["v", "s"]).fit(df)
+    with pytest.raises(TypeError, match=r"featuresCol 'v' has type double.*VectorAssembler"):
+        SMOTE(featuresCol="v").fit(df)
+    with pytest.raises(ValueError, match=r"inputCols\['nope'\] 'nope' is not a column"):
+        SMOTE(inputCols=["nope"]).fit(df)
+
+
+def test_existing_marker_column_and_bad_sizes_are_refused(data):
+    with pytest.raises(ValueError, match="syntheticCol 'id' is already a column"):
+        SMOTE(syntheticCol="id").fit(data)
+    with pytest.raises(ValueError, match="maxBucketSize 8 is too small"):
+        SMOTE(maxBucketSize=8).fit(data)
+    with pytest.raises(ValueError, match="kNeighbors must be >= 1"):
+        SMOTE(kNeighbors=0).fit(data)
