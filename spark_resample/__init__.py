@@ -10,7 +10,16 @@ directly.
 from ._base import Sampler, SamplerModel
 from ._over import RandomOverSampler, RandomOverSamplerModel
 from ._params import DEFAULT_SEED
-from ._smote import SMOTE, SMOTEModel
+from ._smote import (
+    ADASYN,
+    SMOTE,
+    SMOTENC,
+    ADASYNModel,
+    BorderlineSMOTE,
+    BorderlineSMOTEModel,
+    SMOTEModel,
+    SMOTENCModel,
+)
 from ._strategy import resolve_targets
 from ._under import RandomUnderSampler, RandomUnderSamplerModel
 from ._weights import ClassWeighter, ClassWeighterModel
@@ -18,6 +27,10 @@ from ._weights import ClassWeighter, ClassWeighterModel
 __version__ = "0.1.0"
 
 __all__ = [
+    "ADASYN",
+    "ADASYNModel",
+    "BorderlineSMOTE",
+    "BorderlineSMOTEModel",
     "DEFAULT_SEED",
     "ClassWeighter",
     "ClassWeighterModel",
@@ -29,5 +42,7 @@ __all__ = [
     "SamplerModel",
     "SMOTE",
     "SMOTEModel",
+    "SMOTENC",
+    "SMOTENCModel",
     "resolve_targets",
 ]
