@@ -460,6 +460,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         }
         trees = {i: _buckets.PcaTree(np.zeros((0, 0)), np.zeros(0), 0) for i in ids.values()}
         deep = [i for i, depth in depths.items() if depth]
+        self._depths = {i: 0 for i in trees}
         if not deep:
             return trees
         label_of = {i: c for c, i in ids.items()}
@@ -478,6 +479,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             x = np.array([values for _, values in picked], dtype=np.float64)
             depth = min(depths[i], _buckets.tree_depth(counts[label_of[i]], len(x), bound))
             trees[i] = _buckets.fit_tree(x, depth, _knn.bucket_rng(seed, i, 0, stream=1))
+        self._depths = {i: tree.depth for i, tree in trees.items()}
         return trees
 
     def _plan(self, rows: DataFrame, ids: Dict[Any, int]) -> Dict[Tuple[int, int, int], int]:
@@ -493,8 +495,16 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
                 per_class[i], self._k_by_class[label] + 1, self.getMaxBucketSize()
             )
             self._bucket_sizes[i] = plan.sizes
-            for (leaf, sub), bucket in plan.bucket_of.items():
-                mapping[(i, leaf, sub)] = bucket
+            # Rows of other classes may fall on a (leaf, sub-key) that no row of
+            # the class has: they join the bucket of the nearest key before it
+            # (or after, at the start), so none is lost from the neighbourhood.
+            leaves = 2 ** self._depths[i]
+            keys = [(leaf, sub) for leaf in range(leaves) for sub in range(_buckets.SUB_KEYS)]
+            known = [plan.bucket_of.get(key) for key in keys]
+            first = next(b for b in known if b is not None)
+            for key, bucket in zip(keys, known):
+                first = first if bucket is None else bucket
+                mapping[(i, *key)] = first
         return mapping
 
     def _spread(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 import textwrap
@@ -123,7 +124,6 @@ def test_same_seed_same_output_whatever_the_partitioning(data):
     assert other_seed != reference
 
 
-@pytest.mark.classic_only  # starts a second, independent local session in a subprocess
 def test_same_output_in_another_session(data, tmp_path):
 
     source = tmp_path / "in.parquet"
@@ -141,9 +141,14 @@ def test_same_output_in_another_session(data, tmp_path):
         print("RESULT" + json.dumps(rows))
         """
     )
+    # A classic local[1] session in a fresh process (not Connect, whatever this run uses).
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SPARK_CONNECT", "SPARK_REMOTE"))
+    }
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env
     )
+    assert "RESULT" in done.stdout, done.stderr[-3000:]
     line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT"))
     theirs = sorted((label, tuple(v)) for label, v in json.loads(line[len("RESULT") :]))
     assert theirs == _synthetic(data, SMOTE(maxBucketSize=32, seed=5))

@@ -1,0 +1,168 @@
+"""SMOTENC, BorderlineSMOTE and ADASYN: exact targets, categories taken from
+neighbours, danger rows as imbalanced-learn finds them, counts by difficulty."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+from imblearn.over_sampling import BorderlineSMOTE as ImbBorderline
+from sklearn.neighbors import NearestNeighbors
+
+from spark_resample import ADASYN, SMOTENC, BorderlineSMOTE
+from spark_resample._smote import NEIGHBOR_HASH, SEED_HASH
+
+from .helpers import class_counts
+
+
+def _points(spark, n_major=300, n_minor=60, seed=0):
+    """Minority: a safe blob far away, plus rows scattered inside the majority."""
+    rng = np.random.default_rng(seed)
+    major = rng.normal(size=(n_major, 2))
+    safe = rng.normal(loc=8.0, scale=0.5, size=(n_minor // 2, 2))
+    mixed = rng.normal(size=(n_minor - n_minor // 2, 2))
+    x = np.vstack([major, safe, mixed])
+    y = np.array([0] * n_major + [1] * n_minor)
+    rows = [(i, int(y[i]), float(a), float(b)) for i, (a, b) in enumerate(x)]
+    return spark.createDataFrame(rows, "id long, label int, a double, b double"), x, y
+
+
+def _debug_run(sampler, df):
+    model = sampler.fit(df)
+    model._debug = True
+    out = model.transform(df)
+    hashes = {r[model._HASH]: r.id for r in model._with_draw(df).collect()}
+    return out, hashes
+
+
+@pytest.fixture(scope="module")
+def points(spark):
+    df, x, y = _points(spark)
+    return df.cache(), x, y
+
+
+# SMOTENC ------------------------------------------------------------------
+
+
+def test_smotenc_takes_categories_from_neighbours(spark):
+    rng = np.random.default_rng(1)
+    rows = []
+    for i in range(400):  # majority: category "z" / 0 only
+        rows.append((i, 0, *map(float, rng.normal(size=2)), "z", 0))
+    for i in range(400, 460):  # minority: two far clusters with their own categories
+        left = i < 430
+        centre = -10.0 if left else 10.0
+        rows.append(
+            (i, 1, *map(float, centre + rng.normal(size=2)), "a" if left else "b", 7 if left else 9)
+        )
+    df = spark.createDataFrame(rows, "id long, label int, x double, y double, s string, n int")
+    sampler = SMOTENC(inputCols=["x", "y", "s"], categoricalCols=["s", "n"], kNeighbors=3)
+    out = sampler.resample(df)
+    assert class_counts(out) == {0: 400, 1: 400}
+    assert out.schema["s"].dataType.simpleString() == "string"
+    assert out.schema["n"].dataType.simpleString() == "int"
+    synthetic = out.where("is_synthetic").collect()
+    assert len(synthetic) == 340
+    for r in synthetic:
+        expected = ("a", 7) if r.x < 0 else ("b", 9)
+        assert (r.s, r.n) == expected
+
+
+def test_smotenc_category_is_the_most_frequent_among_mixed_distance_neighbours(spark):
+    # Two minority groups on the same spot, apart only by category, so the
+    # categorical term decides many neighbourhoods.
+    rng = np.random.default_rng(2)
+    rows = [(i, 0, float(rng.normal()), "m") for i in range(200)]
+    for i in range(200, 240):
+        rows.append((i, 1, float(rng.normal(scale=0.1)), "p" if i % 2 else "q"))
+    df = spark.createDataFrame(rows, "id long, label int, x double, c string")
+    out, hashes = _debug_run(SMOTENC(inputCols=["x"], categoricalCols=["c"], kNeighbors=3), df)
+    minority = [r for r in rows if r[1] == 1]
+    x = np.array([r[2] for r in minority])
+    cats = np.array([r[3] for r in minority])
+    median_std = x.std()  # one numeric feature: its std is the median
+    dist = np.sqrt((x[:, None] - x[None, :]) ** 2 + median_std**2 * (cats[:, None] != cats))
+    np.fill_diagonal(dist, np.inf)
+    position = {r[0]: j for j, r in enumerate(minority)}
+    synthetic = out.where("is_synthetic").collect()
+    assert len(synthetic) == 160
+    for r in synthetic:
+        seed, neighbor = position[hashes[r[SEED_HASH]]], position[hashes[r[NEIGHBOR_HASH]]]
+        nearest = np.argsort(dist[seed])[:3]
+        assert neighbor in nearest
+        votes = Counter(cats[nearest].tolist())
+        assert votes[r.c] == max(votes.values())
+
+
+def test_smotenc_refuses_other_categorical_types(spark):
+    df = spark.createDataFrame([(1, 0, 1.0, 2.5)], "id long, label int, x double, c double")
+    with pytest.raises(TypeError, match=r"categoricalCols column 'c' has type double"):
+        SMOTENC(inputCols=["x"], categoricalCols=["c"]).fit(df)
+
+
+# BorderlineSMOTE ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["borderline-1", "borderline-2"])
+def test_borderline_seeds_only_danger_rows_as_imbalanced_learn(points, kind):
+    df, x, y = points
+    out, hashes = _debug_run(BorderlineSMOTE(inputCols=["a", "b"], kind=kind, seed=3), df)
+    assert class_counts(out) == {0: 300, 1: 300}
+    theirs = ImbBorderline(kind=kind, random_state=0)
+    theirs.fit_resample(x, y)
+    danger = set(theirs.in_danger_indices[1].tolist())
+    assert 0 < len(danger) < 30  # the safe blob is never in danger
+    synthetic = out.where("is_synthetic").collect()
+    seeds = {hashes[r[SEED_HASH]] for r in synthetic}
+    assert seeds <= danger and len(seeds) > len(danger) // 2
+    label = dict(enumerate(y))
+    for r in synthetic:
+        seed, neighbor = hashes[r[SEED_HASH]], hashes[r[NEIGHBOR_HASH]]
+        s, a, b = np.array([r.a, r.b]), x[seed], x[neighbor]
+        u = float(np.dot(s - a, b - a) / np.dot(b - a, b - a))
+        np.testing.assert_allclose(s, a + u * (b - a), atol=1e-9)
+        if label[neighbor] == 1:
+            assert 0 <= u < 1
+        else:  # borderline-2 only: towards another class, at most half way
+            assert kind == "borderline-2" and 0 <= u < 0.5
+    if kind == "borderline-2":
+        assert any(label[hashes[r[NEIGHBOR_HASH]]] == 0 for r in synthetic)
+
+
+def test_borderline_without_danger_rows_is_an_error(spark):
+    rows = [(i, 0, float(i % 17), 0.0) for i in range(100)]
+    rows += [(i, 1, 1000.0 + i, 5.0) for i in range(100, 120)]
+    df = spark.createDataFrame(rows, "id long, label int, a double, b double")
+    with pytest.raises(ValueError, match="no row of class 1 is in danger.*Use SMOTE"):
+        BorderlineSMOTE(inputCols=["a", "b"]).resample(df)
+    with pytest.raises(ValueError, match="kind must be 'borderline-1' or 'borderline-2'"):
+        BorderlineSMOTE(inputCols=["a", "b"], kind="borderline-3").fit(df)
+
+
+# ADASYN -------------------------------------------------------------------
+
+
+def test_adasyn_spreads_rows_by_difficulty(points):
+    df, x, y = points
+    out, hashes = _debug_run(ADASYN(inputCols=["a", "b"], seed=4), df)
+    assert class_counts(out) == {0: 300, 1: 300}
+    minority = np.flatnonzero(y == 1)
+    nn = NearestNeighbors(n_neighbors=6).fit(x).kneighbors(x[minority], return_distance=False)
+    difficulty = (y[nn[:, 1:]] != 1).mean(axis=1)
+    expected = 240 * difficulty / difficulty.sum()
+    made = Counter(hashes[r[SEED_HASH]] for r in out.where("is_synthetic").collect())
+    for row, want in zip(minority, expected):
+        assert abs(made.get(row, 0) - want) < 1  # largest remainder: floor or ceil
+    # the safe blob (first half of the minority) gets nothing
+    assert sum(made.get(row, 0) for row in minority[:30]) == 0
+
+
+def test_adasyn_without_hard_rows_is_an_error(spark):
+    rows = [(i, 0, float(i % 17), 0.0) for i in range(100)]
+    rows += [(i, 1, 1000.0 + i, 5.0) for i in range(100, 120)]
+    df = spark.createDataFrame(rows, "id long, label int, a double, b double")
+    with pytest.raises(ValueError, match="no row of class 1 has a row of another class"):
+        ADASYN(inputCols=["a", "b"]).resample(df)
+    with pytest.raises(ValueError, match=r"nNeighbors \+ 1 = 31"):
+        ADASYN(inputCols=["a", "b"], nNeighbors=30).fit(df)
