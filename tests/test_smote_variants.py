@@ -36,6 +36,13 @@ def _debug_run(sampler, df):
     return out, hashes
 
 
+def _far_apart(spark):
+    """A minority class far from the majority: no row in danger, none hard."""
+    rows = [(i, 0, float(i % 17), 0.0) for i in range(100)]
+    rows += [(i, 1, 1000.0 + i, 5.0) for i in range(100, 120)]
+    return spark.createDataFrame(rows, "id long, label int, a double, b double")
+
+
 @pytest.fixture(scope="module")
 def points(spark):
     df, x, y = _points(spark)
@@ -131,9 +138,7 @@ def test_borderline_seeds_only_danger_rows_as_imbalanced_learn(points, kind):
 
 
 def test_borderline_without_danger_rows_is_an_error(spark):
-    rows = [(i, 0, float(i % 17), 0.0) for i in range(100)]
-    rows += [(i, 1, 1000.0 + i, 5.0) for i in range(100, 120)]
-    df = spark.createDataFrame(rows, "id long, label int, a double, b double")
+    df = _far_apart(spark)
     with pytest.raises(ValueError, match="no row of class 1 is in danger.*Use SMOTE"):
         BorderlineSMOTE(inputCols=["a", "b"]).resample(df)
     with pytest.raises(ValueError, match="kind must be 'borderline-1' or 'borderline-2'"):
@@ -159,9 +164,7 @@ def test_adasyn_spreads_rows_by_difficulty(points):
 
 
 def test_adasyn_without_hard_rows_is_an_error(spark):
-    rows = [(i, 0, float(i % 17), 0.0) for i in range(100)]
-    rows += [(i, 1, 1000.0 + i, 5.0) for i in range(100, 120)]
-    df = spark.createDataFrame(rows, "id long, label int, a double, b double")
+    df = _far_apart(spark)
     with pytest.raises(ValueError, match="no row of class 1 has a row of another class"):
         ADASYN(inputCols=["a", "b"]).resample(df)
     with pytest.raises(ValueError, match=r"nNeighbors \+ 1 = 31"):
