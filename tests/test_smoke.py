@@ -1,0 +1,161 @@
+"""Smoke set: every stage once, one pipeline, one persistence round trip.
+
+Runs in the main environment (classic and Connect) and in the Spark 3.5
+environment (scripts/env35.sh). ``STAGES``, ``stage_params`` and ``table`` are
+also what the cluster, retry and job-failure tests run: every stage the package
+exports joins them by being exported from spark_resample.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Dict, List
+
+import pytest
+from chispa import assert_df_equality
+from pyspark.ml import Estimator, Pipeline, PipelineModel
+from pyspark.ml.classification import LogisticRegression
+from pyspark.ml.feature import VectorAssembler
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+import spark_resample
+from spark_resample import ClassWeighter, RandomUnderSampler, Sampler
+from spark_resample._strategy import OVER
+
+from .helpers import FIT_LOG, LabelRecorder, class_counts, id_multiplicity, labelled
+
+pytestmark = pytest.mark.smoke
+
+STAGES: List[type] = sorted(
+    (
+        obj
+        for name in spark_resample.__all__
+        if inspect.isclass(obj := getattr(spark_resample, name))
+        and issubclass(obj, Estimator)
+        and obj is not Sampler
+        and not inspect.isabstract(obj)
+    ),
+    key=lambda cls: cls.__name__,
+)
+STAGE_IDS = [cls.__name__ for cls in STAGES]
+
+COUNTS = {0: 240, 1: 40, 2: 20}
+FEATURES = ["x0", "x1", "x2"]
+# Params every stage gets when it has them; exact sizes make results comparable.
+COMMON: Dict[str, Any] = {"seed": 7, "exact": True}
+PER_STAGE: Dict[str, Dict[str, Any]] = {
+    "RandomUnderSampler": {"weightCol": "weight"},
+    "ClassWeighter": {"classWeights": "balanced", "weightCol": "weight"},
+}
+
+
+def stage_params(cls: type) -> Dict[str, Any]:
+    """JSON-serialisable params for ``cls`` (also passed to the job as --param)."""
+    probe = cls()
+    params = {key: value for key, value in COMMON.items() if probe.hasParam(key)}
+    params.update(PER_STAGE.get(cls.__name__, {}))
+    return params
+
+
+def make_stage(cls: type):
+    return cls(**stage_params(cls))
+
+
+def table(spark) -> DataFrame:
+    """``id, label, x0..x2, features``: three classes, every row distinct."""
+    df = labelled(spark, COUNTS, features=len(FEATURES))
+    return VectorAssembler(inputCols=FEATURES, outputCol="features").transform(df)
+
+
+def comparable(df: DataFrame) -> DataFrame:
+    """Vectors as arrays, so that chispa can sort and compare rows."""
+    from pyspark.ml.functions import vector_to_array
+    from pyspark.ml.linalg import VectorUDT
+
+    return df.select(
+        *[
+            vector_to_array(F.col(f.name)).alias(f.name)
+            if isinstance(f.dataType, VectorUDT)
+            else F.col(f.name)
+            for f in df.schema.fields
+        ]
+    )
+
+
+def check_stage_output(cls: type, model, data: DataFrame, out: DataFrame) -> None:
+    """What every stage's output must show, whatever the stage."""
+    if issubclass(cls, Sampler):
+        assert model.targetCounts_ != model.classCounts_, "the sampler changed nothing"
+        assert class_counts(out) == model.targetCounts_
+        before, after = id_multiplicity(data), id_multiplicity(out.where(F.col("id").isNotNull()))
+        if cls._kind == OVER:  # every original row is kept
+            assert all(after[i] >= 1 for i in before)
+        else:  # kept rows appear once, untargeted classes whole
+            assert set(after) <= set(before) and max(after.values()) == 1
+    else:
+        sums = {r[0]: r[1] for r in out.groupBy("label").agg(F.sum("weight")).collect()}
+        balanced = sum(COUNTS.values()) / len(COUNTS)
+        assert sums == pytest.approx({label: balanced for label in COUNTS})
+        assert out.count() == data.count()
+
+
+@pytest.fixture(scope="module")
+def data(spark):
+    return table(spark).cache()
+
+
+def test_every_exported_stage_is_smoked():
+    assert {"RandomUnderSampler", "RandomOverSampler", "ClassWeighter"} <= set(STAGE_IDS)
+
+
+@pytest.mark.parametrize("cls", STAGES, ids=STAGE_IDS)
+def test_every_stage_once(data, cls):
+    model = make_stage(cls).fit(data)
+    check_stage_output(cls, model, data, model.transform(data))
+
+
+def test_pipeline_trains_on_resampled_data_and_scores_everything(spark, data):
+    pipeline = Pipeline(
+        stages=[
+            RandomUnderSampler(samplingStrategy={0: 60}, exact=True, seed=7),
+            LabelRecorder(),
+            LogisticRegression(featuresCol="features", labelCol="label", maxIter=5),
+        ]
+    )
+    FIT_LOG.clear()
+    model = pipeline.fit(data)
+    assert FIT_LOG == [{0: 60, 1: 40, 2: 20}]
+    # Scoring data is another DataFrame (transforming the very object the
+    # pipeline was fitted on would resample it again, by the train-only contract).
+    scored = model.transform(data.select("*"))
+    assert scored.count() == data.count()
+    assert scored.select("prediction").distinct().count() >= 2
+
+
+def test_persistence_round_trip(spark, data, tmp_path):
+    weighter = ClassWeighter(classWeights={0: 1.0, 1: 6.0, 2: 12.0}, weightCol="w")
+    pipeline = Pipeline(
+        stages=[
+            RandomUnderSampler(samplingStrategy={0: 120}, exact=True, seed=11),
+            weighter,
+            LogisticRegression(weightCol="w", maxIter=5),
+        ]
+    )
+    pipeline.write().overwrite().save(str(tmp_path / "pipeline"))
+    loaded = Pipeline.load(str(tmp_path / "pipeline"))
+    assert loaded.getStages()[0].getOrDefault("seed") == 11
+
+    model = loaded.fit(data)
+    # Dict keys come back from JSON as strings and are matched to the labels at fit.
+    assert model.stages[1].classWeights_ == weighter.getClassWeights()
+    model.write().overwrite().save(str(tmp_path / "model"))
+    reloaded = PipelineModel.load(str(tmp_path / "model"))
+    assert reloaded.stages[0].targetCounts_ == model.stages[0].targetCounts_
+    columns = ["id", "w", "prediction"]
+    new = data.select("*")
+    assert_df_equality(
+        reloaded.transform(new).select(*columns),
+        model.transform(new).select(*columns),
+        ignore_row_order=True,
+    )
