@@ -4,6 +4,7 @@
 Connect server (``SparkSession.builder.remote("local[2]")``) in its own pytest
 process; scripts/test.sh runs the suite both ways. Tests that only make sense
 in one mode are marked ``classic_only`` or ``connect_only``.
+``SPARK_RESAMPLE_TEST_MASTER`` overrides the local master (default ``local[2]``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 
 MODE = os.environ.get("SPARK_RESAMPLE_TEST_MODE", "classic")
+# The retry tests run in their own process with ``local[2,3]`` (3 attempts per task).
+MASTER = os.environ.get("SPARK_RESAMPLE_TEST_MASTER", "local[2]")
 
 
 def pytest_configure(config):
@@ -37,8 +40,8 @@ def _builder():
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
     )
     if MODE == "connect":
-        return builder.remote("local[2]")
-    return builder.master("local[2]")
+        return builder.remote(MASTER)
+    return builder.master(MASTER)
 
 
 @pytest.fixture(scope="session")
