@@ -1,15 +1,44 @@
 #!/usr/bin/env bash
-# Installs what is needed (first run) and runs the whole test suite:
-# classic local mode, then the same tests over Spark Connect, in separate processes.
+# Installs what is needed (first run) and runs the whole test suite, each stage
+# in its own pytest process (one SparkSession per process):
+#   1. classic local[2] session
+#   2. the same tests over Spark Connect
+#   3. task retries under local[2,3]
+#   4. a real standalone cluster (master + two workers) via spark-submit and a session
+#   5. the smoke set on the newest Spark 3.5 in its own environment (.venv-spark35)
 # Extra arguments go to every pytest run, e.g. scripts/test.sh -x -k under.
+# SPARK_RESAMPLE_SKIP_SPARK35=1 skips stage 5 (it installs pyspark 3.5 the first time).
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 start=$(date +%s)
 status=0
-echo "== tests, classic local[2] session"
-python -m pytest -q -p no:cacheprovider -m "not connect_only and not cluster" "$@" || status=$?
-echo "== the same tests over Spark Connect"
-SPARK_RESAMPLE_TEST_MODE=connect python -m pytest -q -p no:cacheprovider \
-  -m "not classic_only and not cluster" "$@" || status=$?
+failed=()
+OWN_PROCESS="cluster or retries"
+
+stage() {  # name, then the command; the suite goes on after a failed stage
+  local name=$1 t0=$(date +%s) rc=0
+  shift
+  echo "== $name"
+  "$@" || rc=$?
+  echo "== $name: $([ $rc -eq 0 ] && echo passed || echo "FAILED ($rc)") in $(( $(date +%s) - t0 )) s"
+  if [ $rc -ne 0 ]; then status=1; failed+=("$name"); fi
+}
+
+PYTEST=(python -m pytest -q -p no:cacheprovider)
+stage "classic local[2]" "${PYTEST[@]}" -m "not connect_only and not ($OWN_PROCESS)" "$@"
+stage "Spark Connect" env SPARK_RESAMPLE_TEST_MODE=connect \
+  "${PYTEST[@]}" -m "not classic_only and not ($OWN_PROCESS)" "$@"
+stage "task retries, local[2,3]" env SPARK_RESAMPLE_TEST_MASTER="local[2,3]" \
+  "${PYTEST[@]}" -m retries "$@"
+stage "standalone cluster" "${PYTEST[@]}" -m cluster "$@"
+if [ "${SPARK_RESAMPLE_SKIP_SPARK35:-0}" != 1 ]; then
+  if PY35=$(bash "$ROOT/scripts/env35.sh"); then
+    stage "smoke set on Spark 3.5" "$PY35" -m pytest -q -p no:cacheprovider -m smoke \
+      tests/test_smoke.py "$@"
+  else
+    echo "== could not set up the Spark 3.5 environment"; status=1; failed+=("Spark 3.5 set-up")
+  fi
+fi
 echo "== test suite took $(( $(date +%s) - start )) s"
+if [ $status -ne 0 ]; then echo "== failed: ${failed[*]}"; fi
 exit $status
