@@ -4,11 +4,12 @@
 # Databricks LTS runtimes still ship Spark 3.5, so CI runs a smoke set there.
 #   numpy<2:    pyspark 3.5's pandas/Arrow conversion predates NumPy 2.
 #   pandas<2.3: pyspark 3.5 is tested up to pandas 2.2.
+#   pyarrow<17: newer pyarrow wheels need NumPy 2.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV35="${SPARK_RESAMPLE_VENV35:-$ROOT/.venv-spark35}"
 PYTHON_BIN="${PYTHON:-python3}"
-REQS=("pyspark>=3.5,<3.6" "numpy<2" "pandas>=1.5,<2.3" "pyarrow>=11" "pytest>=7" "chispa>=0.10" "scipy")
+REQS=("pyspark>=3.5,<3.6" "numpy<2" "pandas>=1.5,<2.3" "pyarrow>=11,<17" "pytest>=7" "chispa>=0.10" "scipy")
 
 if [ ! -x "$VENV35/bin/python" ]; then
   echo "Creating the Spark 3.5 environment in $VENV35" >&2

@@ -33,7 +33,9 @@ stage "task retries, local[2,3]" env SPARK_RESAMPLE_TEST_MASTER="local[2,3]" \
 stage "standalone cluster" "${PYTEST[@]}" -m cluster "$@"
 if [ "${SPARK_RESAMPLE_SKIP_SPARK35:-0}" != 1 ]; then
   if PY35=$(bash "$ROOT/scripts/env35.sh"); then
-    stage "smoke set on Spark 3.5" "$PY35" -m pytest -q -p no:cacheprovider -m smoke \
+    # Python workers must run the 3.5 environment too (env.sh exported the main one).
+    stage "smoke set on Spark 3.5" env PYSPARK_PYTHON="$PY35" PYSPARK_DRIVER_PYTHON="$PY35" \
+      "$PY35" -m pytest -q -p no:cacheprovider -m smoke \
       tests/test_smoke.py "$@"
   else
     echo "== could not set up the Spark 3.5 environment"; status=1; failed+=("Spark 3.5 set-up")
