@@ -271,6 +271,37 @@ def run_generate(args: argparse.Namespace) -> None:
     print(f"wrote {args.rows} rows to {args.output}")
 
 
+def _first_line(text: str) -> str:
+    text = text.strip()
+    return text.splitlines()[0] if text else ""
+
+
+def one_line_reason(error: BaseException) -> str:
+    """One line saying why a Spark job failed.
+
+    A Py4JJavaError's own first line only names the JVM call that failed
+    ("An error occurred while calling o46.parquet."). The Java exception says
+    what failed (for a task failure it already names the task and the file) and
+    its root cause says why, so the line is both, from the Java cause chain.
+    """
+    java = getattr(error, "java_exception", None)
+    if java is None:
+        return f"{type(error).__name__}: {_first_line(str(error)) or '(no message)'}"
+    try:
+        chain: List[str] = []
+        throwable = java
+        while throwable is not None and len(chain) < 20:
+            line = _first_line(str(throwable.toString()))
+            if line and line not in chain:
+                chain.append(line)
+            throwable = throwable.getCause()
+    except Exception:  # the JVM is gone: say what Python saw
+        return f"{type(error).__name__}: {_first_line(str(error))}"
+    if len(chain) > 1 and chain[-1] not in chain[0]:
+        return f"{chain[0]} (root cause: {chain[-1]})"
+    return chain[0] if chain else type(error).__name__
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     if args.command is None:
@@ -285,8 +316,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"spark-resample: error: {error}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as error:  # a Spark job failure: one line, the full trace is in the log
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        print(f"spark-resample: error: {type(error).__name__}: {first}", file=sys.stderr)
+        print(f"spark-resample: error: {one_line_reason(error)}", file=sys.stderr)
         return EXIT_FAILED
     return 0
 

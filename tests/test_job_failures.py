@@ -1,0 +1,145 @@
+"""Jobs fail cleanly (issue 6 item 5): a job that fails or is killed mid-way
+leaves no output at the destination, exits non-zero with a one-line reason,
+and a rerun produces the same output as an undisturbed run.
+
+The job runs as users run it, ``python -m spark_resample.jobs resample ...``,
+in its own process (its own Spark driver).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import List
+
+import pyarrow.parquet as pq
+import pytest
+from chispa import assert_df_equality
+
+from .helpers import labelled
+
+pytestmark = pytest.mark.classic_only  # the job builds its own classic session
+
+# Approximate mode: the row draws are made in the write itself, so a bad row
+# group is found by the write's tasks (exact mode would meet it earlier, in its
+# cut job, and so fail before writing anything).
+SAMPLER = ["--sampler", "RandomUnderSampler", "--param", "exact=false", "--seed", "5"]
+
+
+def job(input_path: Path, output: Path, *extra: str) -> List[str]:
+    return [
+        sys.executable,
+        "-m",
+        "spark_resample.jobs",
+        "resample",
+        "--master",
+        "local[2]",
+        "--input",
+        str(input_path),
+        "--output",
+        str(output),
+        *SAMPLER,
+        *extra,
+    ]
+
+
+def run(command: List[str]) -> subprocess.CompletedProcess:
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
+def leftovers(output: Path) -> List[str]:
+    """Anything the job left at or beside its destination."""
+    return sorted(p.name for p in output.parent.iterdir() if p.name.startswith(output.name))
+
+
+@pytest.fixture(scope="module")
+def source(spark, tmp_path_factory) -> Path:
+    """Four part files, every row distinct."""
+    path = tmp_path_factory.mktemp("failures") / "input"
+    labelled(spark, {0: 4000, 1: 200}, features=3).repartition(4).write.parquet(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(source, tmp_path_factory) -> Path:
+    """The output of an undisturbed run."""
+    output = tmp_path_factory.mktemp("reference") / "out"
+    done = run(job(source, output))
+    assert done.returncode == 0, done.stderr[-3000:]
+    return output
+
+
+def corrupt_feature_column(part: Path) -> bytes:
+    """Overwrite the data pages of column x2 in ``part`` with garbage and
+    return the original bytes. The label column stays readable, so the
+    sampler's fit (which reads only the label) succeeds and the failure comes
+    late, in the write, after other tasks have written their files."""
+    original = part.read_bytes()
+    chunk = pq.ParquetFile(str(part)).metadata.row_group(0)
+    (column,) = [
+        chunk.column(i) for i in range(chunk.num_columns) if chunk.column(i).path_in_schema == "x2"
+    ]
+    start = column.dictionary_page_offset or column.data_page_offset
+    damaged = bytearray(original)
+    damaged[start : start + column.total_compressed_size] = b"\xff" * column.total_compressed_size
+    part.write_bytes(bytes(damaged))
+    return original
+
+
+def test_bad_input_found_late_leaves_no_output_and_a_rerun_matches(
+    spark, source, reference, tmp_path
+):
+    output = tmp_path / "out"
+    (part,) = sorted(source.glob("part-*.parquet"))[-1:]
+    original = corrupt_feature_column(part)
+    try:
+        failed = run(job(source, output))
+    finally:
+        part.write_bytes(original)
+    assert failed.returncode == 1, failed.stderr[-3000:]
+    reason = failed.stderr.strip().splitlines()[-1]
+    assert reason.startswith("spark-resample: error: "), failed.stderr[-3000:]
+    assert part.name in reason, reason  # the one line names the broken file
+    assert leftovers(output) == [], "a failed job left output or staging behind"
+
+    rerun = run(job(source, output))
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert_df_equality(
+        spark.read.parquet(str(output)), spark.read.parquet(str(reference)), ignore_row_order=True
+    )
+
+
+def test_killed_job_leaves_no_output_and_a_rerun_matches(spark, source, reference, tmp_path):
+    output = tmp_path / "out"
+    # Its own process group: SIGKILL reaches the driver JVM too, as when a
+    # container or a node dies.
+    process = subprocess.Popen(
+        job(source, output),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 240
+    try:
+        while not any(".staging-" in name for name in leftovers(output)):
+            assert process.poll() is None, "the job ended before its write started"
+            assert time.monotonic() < deadline, "the job did not start writing"
+            time.sleep(0.02)
+        os.killpg(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    # Killed in the write: at most an orphaned staging directory beside the
+    # destination (nothing can clean up after SIGKILL), never the destination.
+    assert not output.exists()
+    assert all(".staging-" in name for name in leftovers(output)), leftovers(output)
+
+    rerun = run(job(source, output))
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert_df_equality(
+        spark.read.parquet(str(output)), spark.read.parquet(str(reference)), ignore_row_order=True
+    )
