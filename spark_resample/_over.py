@@ -21,7 +21,6 @@ from ._random import standard_normal
 from ._strategy import OVER
 
 _COPY = "__spark_resample_copy"
-_PLACEHOLDER = "__spark_resample_placeholder"
 
 
 def poisson_cdf(mean: float, tail: float = 1e-12) -> List[float]:
@@ -71,13 +70,8 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
         columns = dataset.columns
         stats = self._class_stats
         added = {c: k - stats.counts[c] for c, k in self._targeted().items()}
-        if not added:
-            return self._finish(dataset, columns, {})
         label = col(self.getLabelCol())
-        # Only rows of grown classes are hashed and copied; every input row
-        # passes once through the other branch of the union untouched, so the
-        # cost is a scan of the input plus a scan of its grown classes.
-        drawn = self._with_draw(dataset.where(label.isin(list(added))))
+        drawn = self._with_draw(dataset)
         extra = None
         if self.getExact():
             # q copies of every row, plus one more for exactly r of them.
@@ -112,25 +106,12 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
                 F.size(F.filter(label_lookup(label, cdfs), lambda p: p <= draw)), F.lit(0)
             )
             factors = {c: 1.0 / (1.0 + a / stats.counts[c]) for c, a in added.items()}
-        # posexplode of `copies` placeholders: rows with none vanish, and the
-        # copies expression is evaluated once per row (a filter on it would
-        # evaluate it a second time).
-        copied = drawn.select(
-            "*", F.posexplode(F.array_repeat(F.lit(True), copies)).alias(_COPY, _PLACEHOLDER)
-        ).select(
-            *[col(c) for c in drawn.columns],
-            (F.col(_COPY) + 1).alias(_COPY),
-        )
+        if not added:
+            copies = F.lit(0)
+        repeated = drawn.select("*", F.explode(F.sequence(F.lit(0), copies)).alias(_COPY))
         if extra is not None:
-            copied = copied.unionByName(extra)
-        originals = dataset.select(
-            "*",
-            F.lit(None).cast("long").alias(self._HASH),
-            F.lit(None).cast("double").alias(self._DRAW),
-            F.lit(0).alias(_COPY),
-        )
-        repeated = originals.unionByName(copied)
-        if self.getShrinkage() is not None:
+            repeated = repeated.unionByName(extra)
+        if self.getShrinkage() is not None and added:
             repeated = self._add_noise(repeated)
         return self._finish(repeated, columns, factors)
 
