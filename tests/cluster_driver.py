@@ -31,6 +31,7 @@ def main(spec_path: str) -> None:
         .appName("spark-resample cluster driver")
         .config("spark.ui.enabled", "false")
         .config("spark.executor.memory", "768m")
+        .config("spark.executor.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
         .config("spark.sql.shuffle.partitions", "4")
         .getOrCreate()
     )

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from chispa import assert_df_equality
 
+from .conftest import FAST_START_JVM
 from .packaging import ROOT, bare_venv, clean_env, wheel_as_zip
 from .test_smoke import STAGE_IDS, STAGES, comparable, make_stage, stage_params, table
 
@@ -125,6 +126,10 @@ def spark_submit(cluster: str, shipped, input_path: str, folder: Path, cls: type
         str(pyfile),
         "--executor-memory",
         "768m",
+        "--driver-java-options",
+        FAST_START_JVM,
+        "--conf",
+        f"spark.executor.extraJavaOptions={FAST_START_JVM}",
         # One core (one worker) per job, so that two jobs run side by side.
         "--conf",
         "spark.cores.max=1",

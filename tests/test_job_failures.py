@@ -19,6 +19,9 @@ from typing import List
 import pyarrow.parquet as pq
 import pytest
 from chispa import assert_df_equality
+from pyspark.sql import DataFrame
+
+from spark_resample import RandomUnderSampler
 
 from .helpers import labelled
 
@@ -65,12 +68,10 @@ def source(spark, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reference(source, tmp_path_factory) -> Path:
-    """The output of an undisturbed run."""
-    output = tmp_path_factory.mktemp("reference") / "out"
-    done = run(job(source, output))
-    assert done.returncode == 0, done.stderr[-3000:]
-    return output
+def reference(spark, source) -> DataFrame:
+    """What an undisturbed run writes (the job's output equals the in-process
+    sampler's: tests/test_jobs.py)."""
+    return RandomUnderSampler(exact=False, seed=5).resample(spark.read.parquet(str(source)))
 
 
 def corrupt_feature_column(part: Path) -> bytes:
@@ -108,9 +109,7 @@ def test_bad_input_found_late_leaves_no_output_and_a_rerun_matches(
 
     rerun = run(job(source, output))
     assert rerun.returncode == 0, rerun.stderr[-3000:]
-    assert_df_equality(
-        spark.read.parquet(str(output)), spark.read.parquet(str(reference)), ignore_row_order=True
-    )
+    assert_df_equality(spark.read.parquet(str(output)), reference, ignore_row_order=True)
 
 
 def test_killed_job_leaves_no_output_and_a_rerun_matches(spark, source, reference, tmp_path):
@@ -140,6 +139,4 @@ def test_killed_job_leaves_no_output_and_a_rerun_matches(spark, source, referenc
 
     rerun = run(job(source, output))
     assert rerun.returncode == 0, rerun.stderr[-3000:]
-    assert_df_equality(
-        spark.read.parquet(str(output)), spark.read.parquet(str(reference)), ignore_row_order=True
-    )
+    assert_df_equality(spark.read.parquet(str(output)), reference, ignore_row_order=True)

@@ -246,5 +246,5 @@ def test_changing_upstream_partitioning_changes_nothing(
     retrying_session, unsorted_round_robin, cls
 ):
     spark = retrying_session
-    for partitions in (7, 3, 1):
+    for partitions in (7, 1):
         assert_same(spark, cls, resampled(cls, unstable(spark, partitions)))
