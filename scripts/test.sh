@@ -33,7 +33,8 @@ pytest_in() {  # python, scratch name, VAR=value settings, then pytest arguments
   local python=$1 name=$2 settings=()
   shift 2
   while [[ "${1:-}" =~ ^[A-Z_0-9]+= ]]; do settings+=("$1"); shift; done
-  env "${settings[@]}" "$python" -m pytest -q -p no:cacheprovider --basetemp="$SCRATCH/$name" "$@"
+  env "${settings[@]}" "$python" -m pytest -q -p no:cacheprovider --durations=5 \
+    --basetemp="$SCRATCH/$name" "$@"
 }
 
 stage "classic local[2]" pytest_in python classic -m "not connect_only and not ($OWN_PROCESS)" "$@"

@@ -10,14 +10,13 @@ directly.
 from ._base import Sampler, SamplerModel
 from ._over import RandomOverSampler, RandomOverSamplerModel
 from ._params import DEFAULT_SEED
-from ._smote import (
+from ._smote import SMOTE, SMOTEModel
+from ._smote_variants import (
     ADASYN,
-    SMOTE,
     SMOTENC,
     ADASYNModel,
     BorderlineSMOTE,
     BorderlineSMOTEModel,
-    SMOTEModel,
     SMOTENCModel,
 )
 from ._strategy import resolve_targets

@@ -18,7 +18,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, LongType, StructField, StructType
 
 from spark_resample import SMOTE
-from spark_resample._smote import DEBUG_COLUMNS, NEIGHBOR_HASH, SEED_HASH
+from spark_resample._smote_kernels import DEBUG_COLUMNS, NEIGHBOR_HASH, SEED_HASH
 
 from .helpers import class_counts, with_partitions
 

@@ -11,7 +11,7 @@ from imblearn.over_sampling import BorderlineSMOTE as ImbBorderline
 from sklearn.neighbors import NearestNeighbors
 
 from spark_resample import ADASYN, SMOTENC, BorderlineSMOTE
-from spark_resample._smote import NEIGHBOR_HASH, SEED_HASH
+from spark_resample._smote_kernels import NEIGHBOR_HASH, SEED_HASH
 
 from .helpers import class_counts
 

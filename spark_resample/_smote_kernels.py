@@ -1,0 +1,218 @@
+"""The SMOTE family's work inside the pandas UDFs: plain Python objects on
+NumPy arrays, no Spark. One (class, bucket) group arrives as a pandas frame;
+the kernels compute its k-NN, weights and synthetic rows (``_knn`` holds the
+numerical pieces), seeded by (seed, class, bucket) so nothing depends on the
+order the shuffle delivered the rows in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterator, List, Tuple
+
+import numpy as np
+import pandas as pd
+from pyspark.ml.linalg import SparseVector
+
+from . import _buckets, _knn
+from ._base import SamplerModel
+
+# Helper columns; none survives into the output unless debugging.
+_CLASS = "__smote_class"
+_X = "__smote_x"
+_SPARSE = "__smote_sparse"
+_OTHER = "__smote_other"
+_LEAF = "__smote_leaf"
+_SUB = "__smote_sub"
+_BUCKET = "__smote_bucket"
+_NEW = "__smote_new"
+_WEIGHT = "__smote_weight"
+SEED_HASH = "__smote_seed_hash"
+NEIGHBOR_HASH = "__smote_neighbor_hash"
+DEBUG_COLUMNS = (SEED_HASH, NEIGHBOR_HASH, _BUCKET)
+
+
+@dataclass
+class _Bucket:
+    """The rows of one (class, bucket) group, sorted by row hash."""
+
+    x: np.ndarray  # (n, d) rows of the class
+    hashes: np.ndarray
+    other_x: np.ndarray  # (m, d) rows of other classes (BorderlineSMOTE, ADASYN)
+    other_hashes: np.ndarray
+    codes: List[np.ndarray] = field(default_factory=list)  # categorical codes per column
+    n_codes: List[int] = field(default_factory=list)
+
+
+@dataclass
+class _Generated:
+    x: np.ndarray  # (s, d)
+    seed_rows: np.ndarray  # index into the class rows
+    neighbor_rows: np.ndarray  # index into class rows, then other rows
+    codes: List[np.ndarray] = field(default_factory=list)
+
+
+@dataclass
+class _SmoteKernel:
+    """SMOTE (and SMOTENC when ``median_std`` is given) on one bucket."""
+
+    k: Dict[int, int]
+    median_std: Dict[int, float] = field(default_factory=dict)
+
+    def space(self, bucket: _Bucket, class_id: int) -> np.ndarray:
+        if not bucket.codes:
+            return bucket.x
+        return _knn.mixed_distance_points(bucket.x, bucket.codes, self.median_std[class_id])
+
+    def generate(
+        self, bucket: _Bucket, class_id: int, n_new: int, rng: np.random.Generator
+    ) -> _Generated:
+        k = min(self.k[class_id], len(bucket.x) - 1)
+        nn = _knn.kneighbors(self.space(bucket, class_id), k)
+        rows, cols, steps = _knn.draw_pairs(rng, len(bucket.x), k, n_new)
+        targets = nn[rows, cols]
+        new = _knn.interpolate(bucket.x, bucket.x, rows, targets, steps)
+        codes = [
+            _knn.most_frequent(c, nn[rows], n, rng) for c, n in zip(bucket.codes, bucket.n_codes)
+        ]
+        return _Generated(new, rows, targets, codes)
+
+
+@dataclass
+class _BorderlineKernel:
+    k: Dict[int, int]
+    m: int
+    kind: str
+
+    def danger(self, bucket: _Bucket) -> np.ndarray:
+        everything = np.vstack([bucket.x, bucket.other_x])
+        n = len(bucket.x)
+        m = min(self.m, len(everything) - 1)
+        nn = _knn.kneighbors(everything, m, queries=bucket.x, exclude=np.arange(n))
+        n_other = (nn >= n).sum(axis=1)
+        return np.flatnonzero((n_other >= m / 2) & (n_other < m))
+
+    def weight(self, bucket: _Bucket, class_id: int) -> float:
+        return float(len(self.danger(bucket)))
+
+    def generate(
+        self, bucket: _Bucket, class_id: int, n_new: int, rng: np.random.Generator
+    ) -> _Generated:
+        danger = self.danger(bucket)
+        pool = bucket.x if self.kind == "borderline-1" else np.vstack([bucket.x, bucket.other_x])
+        k = min(self.k[class_id], len(pool) - 1)
+        nn = _knn.kneighbors(pool, k, queries=bucket.x[danger], exclude=danger)
+        rows, cols, steps = _knn.draw_pairs(rng, len(danger), k, n_new)
+        targets = nn[rows, cols]
+        seeds = danger[rows]
+        diffs = pool[targets] - bucket.x[seeds]
+        if self.kind == "borderline-2":
+            # imbalanced-learn: towards a row of another class, at most half way.
+            towards_other = targets >= len(bucket.x)
+            diffs[towards_other] *= rng.uniform(0.0, 0.5, size=(int(towards_other.sum()), 1))
+        return _Generated(bucket.x[seeds] + steps * diffs, seeds, targets)
+
+
+@dataclass
+class _AdasynKernel:
+    k: Dict[int, int]
+
+    def difficulty(self, bucket: _Bucket, class_id: int) -> np.ndarray:
+        everything = np.vstack([bucket.x, bucket.other_x])
+        n = len(bucket.x)
+        k = min(self.k[class_id], len(everything) - 1)
+        nn = _knn.kneighbors(everything, k, queries=bucket.x, exclude=np.arange(n))
+        return (nn >= n).mean(axis=1)
+
+    def weight(self, bucket: _Bucket, class_id: int) -> float:
+        return float(self.difficulty(bucket, class_id).sum())
+
+    def generate(
+        self, bucket: _Bucket, class_id: int, n_new: int, rng: np.random.Generator
+    ) -> _Generated:
+        per_row = _knn.allocate(n_new, self.difficulty(bucket, class_id))
+        k = min(self.k[class_id], len(bucket.x) - 1)
+        nn = _knn.kneighbors(bucket.x, k)
+        rows = np.repeat(np.arange(len(bucket.x)), per_row)
+        targets = nn[rows, rng.integers(0, k, size=n_new)]
+        steps = rng.random(n_new)[:, None]
+        return _Generated(_knn.interpolate(bucket.x, bucket.x, rows, targets, steps), rows, targets)
+
+
+def _read_bucket(pdf: pd.DataFrame, categorical: List[str]) -> Tuple[_Bucket, pd.DataFrame]:
+    """Sort a group by (other class, hash): row order in a group follows the
+    shuffle, and every draw must not depend on it."""
+    pdf = pdf.sort_values([_OTHER, SamplerModel._HASH], kind="stable").reset_index(drop=True)
+    other = pdf[_OTHER].to_numpy(dtype=bool)
+    x = np.stack(pdf[_X].to_numpy()) if len(pdf) else np.zeros((0, 0))
+    hashes = pdf[SamplerModel._HASH].to_numpy(dtype=np.int64)
+    own = pdf[~other]
+    codes, n_codes = [], []
+    for name in categorical:
+        code, uniques = pd.factorize(own[name], sort=True)
+        codes.append(code.astype(np.int64))
+        n_codes.append(len(uniques))
+    bucket = _Bucket(x[~other], hashes[~other], x[other], hashes[other], codes, n_codes)
+    return bucket, own
+
+
+def _bucket_key(pdf: pd.DataFrame) -> Tuple[int, int]:
+    return int(pdf[_CLASS].iat[0]), int(pdf[_BUCKET].iat[0])
+
+
+def _weight_udf(kernel: Any, categorical: List[str]) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def weigh(pdf: pd.DataFrame) -> pd.DataFrame:
+        class_id, bucket_id = _bucket_key(pdf)
+        bucket, _ = _read_bucket(pdf, categorical)
+        weight = kernel.weight(bucket, class_id) if len(bucket.x) > 1 else 0.0
+        return pd.DataFrame({_CLASS: [class_id], _BUCKET: [bucket_id], _WEIGHT: [weight]})
+
+    return weigh
+
+
+def _generate_udf(
+    kernel: Any, seed: int, categorical: List[str], track_sparse: bool
+) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def generate(pdf: pd.DataFrame) -> pd.DataFrame:
+        class_id, bucket_id = _bucket_key(pdf)
+        n_new = int(pdf[_NEW].iat[0])
+        bucket, own = _read_bucket(pdf, categorical)
+        rng = _knn.bucket_rng(seed, class_id, bucket_id)
+        made = kernel.generate(bucket, class_id, n_new, rng)
+        all_hashes = np.concatenate([bucket.hashes, bucket.other_hashes])
+        out = {
+            _CLASS: np.full(n_new, class_id, dtype=np.int32),
+            _X: list(made.x),
+            SEED_HASH: bucket.hashes[made.seed_rows],
+            NEIGHBOR_HASH: all_hashes[made.neighbor_rows],
+            _BUCKET: np.full(n_new, bucket_id, dtype=np.int32),
+        }
+        if track_sparse:
+            out[_SPARSE] = own[_SPARSE].to_numpy(dtype=bool)[made.seed_rows]
+        for name, codes in zip(categorical, made.codes):
+            uniques = pd.factorize(own[name], sort=True)[1]
+            out[name] = np.asarray(uniques)[codes]
+        return pd.DataFrame(out)
+
+    return generate
+
+
+def _leaf_udf(trees: Dict[int, _buckets.PcaTree]):
+    def assign(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for pdf in batches:
+            leaf = np.zeros(len(pdf), dtype=np.int32)
+            classes = pdf[_CLASS].to_numpy()
+            for class_id, tree in trees.items():
+                rows = np.flatnonzero(classes == class_id)
+                if len(rows) and tree.depth:
+                    x = np.stack(pdf[_X].to_numpy()[rows])
+                    leaf[rows] = tree.leaves(x)
+            yield pdf.assign(**{_LEAF: leaf})
+
+    return assign
+
+
+def _to_sparse(values) -> SparseVector:
+    values = np.asarray(values, dtype=np.float64)
+    nonzero = np.flatnonzero(values)
+    return SparseVector(len(values), nonzero.tolist(), values[nonzero].tolist())
