@@ -108,12 +108,7 @@ def bare_venv(name: str = "bare") -> Path:
         timeout=120,
     )
     python = home / "bin" / "python"
-    site = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    site = site_packages(python)
     main_site = sysconfig.get_paths()["purelib"]
     Path(site, "_main_environment.pth").write_text(main_site + "\n")
     check = subprocess.run(
@@ -131,6 +126,16 @@ def bare_venv(name: str = "bare") -> Path:
         raise RuntimeError(f"the bare venv is not bare as intended: {check.stderr or 'imported'}")
     _cache[key] = python
     return python
+
+
+def site_packages(python: Path) -> str:
+    """Where packages installed for ``python`` go."""
+    return subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
 
 def pip_install(python: Path, *args: str) -> None:

@@ -15,7 +15,7 @@ import zipfile
 
 import pytest
 
-from .packaging import bare_venv, build_wheel, clean_env, pip_install
+from .packaging import bare_venv, build_wheel, clean_env, pip_install, site_packages
 
 pytestmark = pytest.mark.classic_only  # runs its own Spark in a subprocess
 
@@ -83,12 +83,6 @@ def test_installed_wheel_imports_and_runs_a_sampler(wheel, tmp_path):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    site = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    assert result["file"].startswith(site), result
+    assert result["file"].startswith(site_packages(python)), result
     assert result["version"] in wheel.name
     assert result["counts"] == {"0": 20, "1": 20}
