@@ -7,11 +7,11 @@ driver's ``sys.path`` and to the executors with ``SparkContext.addPyFile``.
 
     python tests/cluster_driver.py SPEC.json
 
-SPEC holds ``master``, ``pyfile``, ``input`` (parquet), ``output`` (a folder)
-and ``stages`` ({stage name: params}). For each stage the driver fits and
-transforms the input and writes the result to ``output/<stage>``; it prints
-one JSON line saying where spark_resample was imported from on the driver and
-on the executors.
+SPEC holds ``master``, ``pyfile``, ``input`` (parquet), ``output`` (a folder),
+``executor_java_options`` and ``stages`` ({stage name: params}). For each
+stage the driver fits and transforms the input and writes the result to
+``output/<stage>``; it prints one JSON line saying where spark_resample was
+imported from on the driver and on the executors.
 """
 
 import json
@@ -31,7 +31,7 @@ def main(spec_path: str) -> None:
         .appName("spark-resample cluster driver")
         .config("spark.ui.enabled", "false")
         .config("spark.executor.memory", "768m")
-        .config("spark.executor.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+        .config("spark.executor.extraJavaOptions", spec["executor_java_options"])
         .config("spark.sql.shuffle.partitions", "4")
         .getOrCreate()
     )

@@ -86,6 +86,7 @@ def test_session_on_the_cluster_equals_local_mode(spark, cluster, shipped, input
                 "pyfile": str(pyfile),
                 "input": input_path,
                 "output": str(output),
+                "executor_java_options": FAST_START_JVM,
                 "stages": {cls.__name__: stage_params(cls) for cls in STAGES},
             }
         )
