@@ -8,9 +8,14 @@ from pyspark.sql import Column
 from pyspark.sql import functions as F
 
 
+def quote(name: str) -> str:
+    """The name as a SQL identifier that survives dots and backticks."""
+    return "`" + name.replace("`", "``") + "`"
+
+
 def col(name: str) -> Column:
     """A column reference that survives dots and backticks in the name."""
-    return F.col("`" + name.replace("`", "``") + "`")
+    return F.col(quote(name))
 
 
 def label_lookup(label: Column, values: Mapping[Any, Any]) -> Optional[Column]:

@@ -58,7 +58,7 @@ def _bounds(n: int, k: int, delta: float) -> Tuple[float, float]:
 def find_cuts(
     df: DataFrame,
     label_col: str,
-    u_col: str,
+    u: Column,
     wanted: Mapping[Any, Tuple[int, int]],
     weight_col: Optional[str] = None,
 ) -> Dict[Any, ClassCut]:
@@ -80,32 +80,30 @@ def find_cuts(
     delta = _DELTA
     while pending:
         bounds = {label: _bounds(n, k, delta) for label, (n, k) in pending.items()}
-        found = _find_cuts_once(df, label_col, u_col, pending, bounds, weight_col)
+        found = _find_cuts_once(df, label_col, u, pending, bounds, weight_col)
         cuts.update(found)
         pending = {label: nk for label, nk in pending.items() if label not in found}
         delta *= delta  # a bound failed: retry those classes with a much wider window
     return cuts
 
 
-def _find_cuts_once(df, label_col, u_col, pending, bounds, weight_col) -> Dict[Any, ClassCut]:
-    label, u = col(label_col), col(u_col)
+def _find_cuts_once(df, label_col, u, pending, bounds, weight_col) -> Dict[Any, ClassCut]:
+    label = col(label_col)
     weight = col(weight_col).cast("double") if weight_col else F.lit(1.0)
-    low = label_lookup(label, {c: b[0] for c, b in bounds.items()})
-    high = label_lookup(label, {c: b[1] for c, b in bounds.items()})
+    low = label_lookup(F.col("label"), {c: b[0] for c, b in bounds.items()})
+    high = label_lookup(F.col("label"), {c: b[1] for c, b in bounds.items()})
     need = label_lookup(label, {c: k for c, (_, k) in pending.items()})
 
+    # u gets its own projection: the hash is then computed once per row, not
+    # once for each expression below that reads it.
+    drawn = df.where(label.isin(list(pending))).select(
+        label.alias("label"), u.alias("u"), weight.alias("w"), need.alias("need")
+    )
+    u = F.col("u")
     below = u < low
     waiting = (u >= low) & (u < high)
     stats = (
-        df.where(label.isin(list(pending)))
-        .select(
-            label.alias("label"),
-            u.alias("u"),
-            weight.alias("w"),
-            below.alias("below"),
-            waiting.alias("waiting"),
-            need.alias("need"),
-        )
+        drawn.select("label", "u", "w", "need", below.alias("below"), waiting.alias("waiting"))
         .groupBy("label")
         .agg(
             F.count(F.when(F.col("below"), 1)).alias("n_below"),
@@ -151,10 +149,10 @@ def _find_cuts_once(df, label_col, u_col, pending, bounds, weight_col) -> Dict[A
     return cuts
 
 
-def cut_condition(label_col: str, u_col: str, cuts: Mapping[Any, ClassCut]) -> Column:
+def cut_condition(label_col: str, u: Column, cuts: Mapping[Any, ClassCut]) -> Column:
     """True for rows the cuts keep, except the ties of classes whose threshold
     splits a group of identical rows (those come from :func:`partial_ties`)."""
-    label, u = col(label_col), col(u_col)
+    label = col(label_col)
     terms = []
     for value, cut in cuts.items():
         if cut.ties_taken == 0 and cut.ties_total == 0:
@@ -165,11 +163,11 @@ def cut_condition(label_col: str, u_col: str, cuts: Mapping[Any, ClassCut]) -> C
 
 
 def partial_ties(
-    df: DataFrame, label_col: str, u_col: str, cuts: Mapping[Any, ClassCut]
+    df: DataFrame, label_col: str, u: Column, cuts: Mapping[Any, ClassCut]
 ) -> Optional[DataFrame]:
     """The rows at a threshold that splits a group of identical rows: all of
     them are the same row, so ``limit`` picks the right multiset."""
-    label, u = col(label_col), col(u_col)
+    label = col(label_col)
     parts = [
         df.where((label == F.lit(value)) & (u == F.lit(cut.threshold))).limit(cut.ties_taken)
         for value, cut in cuts.items()

@@ -16,7 +16,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, DataType, MapType, StructType
 
-from ._columns import col
+from ._columns import quote
 
 _TWO_POW_53 = float(2**53)
 
@@ -31,21 +31,28 @@ def _contains_map(data_type: DataType) -> bool:
     return False
 
 
-def _hashable(df: DataFrame, name: str) -> Column:
+def _hashable_sql(df: DataFrame, name: str) -> str:
     # Spark refuses to hash maps (equal maps may hash differently); their JSON
     # form is stable for the same data read the same way.
+    ref = quote(name)
     if _contains_map(df.schema[name].dataType):
-        return F.to_json(F.struct(col(name)))
-    return col(name)
+        return f"to_json(struct({ref}))"
+    return ref
 
 
 def row_hash(
     df: DataFrame, seed: int, id_col: Optional[str] = None, columns: Optional[Sequence[str]] = None
 ) -> Column:
     """A 64-bit hash of (seed, row key). The key is ``id_col`` if given, else
-    ``columns`` (default: every column of ``df``)."""
+    ``columns`` (default: every column of ``df``).
+
+    Built as one SQL expression: one call to the JVM (or one Connect message)
+    instead of a few per column, which measured a noticeable share of a
+    sampler's time on small and medium inputs. (Hashing each column on its own
+    and combining, to shorten the dependency chain, measured no faster.)
+    """
     names: List[str] = [id_col] if id_col else list(columns or df.columns)
-    return F.xxhash64(F.lit(int(seed)), *[_hashable(df, name) for name in names])
+    return F.expr(f"xxhash64({int(seed)}, {', '.join(_hashable_sql(df, n) for n in names)})")
 
 
 def uniform(hash_col: Column, *salt: object) -> Column:

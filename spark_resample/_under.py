@@ -6,7 +6,6 @@ from typing import Any
 
 from pyspark import keyword_only
 from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 
 from ._base import Sampler, SamplerModel
 from ._columns import col, label_lookup
@@ -22,21 +21,24 @@ class RandomUnderSamplerModel(SamplerModel, HasExact):
         columns = dataset.columns
         stats = self._class_stats
         targets = self._targeted()
-        drawn = self._with_draw(dataset)
+        if not targets:
+            return self._finish(dataset, columns, {})
         label = col(self.getLabelCol())
-        untouched = ~label.isin(list(targets)) if targets else F.lit(True)
+        # Untouched classes first: their rows skip the hash (OR short-circuits).
+        untouched = ~label.isin(list(targets))
         if self.getExact():
+            draw = self._draw(dataset)
             wanted = {c: (stats.counts[c], k) for c, k in targets.items()}
             weight_col = self.getWeightCol() if self.isDefined(self.weightCol) else None
             cuts = find_cuts(
-                drawn,
+                dataset,
                 self.getLabelCol(),
-                self._DRAW,
+                draw,
                 wanted,
                 weight_col if weight_col in columns else None,
             )
-            kept = drawn.where(untouched | cut_condition(self.getLabelCol(), self._DRAW, cuts))
-            ties = partial_ties(drawn, self.getLabelCol(), self._DRAW, cuts)
+            kept = dataset.where(untouched | cut_condition(self.getLabelCol(), draw, cuts))
+            ties = partial_ties(dataset, self.getLabelCol(), draw, cuts)
             if ties is not None:
                 kept = kept.unionByName(ties)
             # Exact: the kept weight is known, so the class's weight sum is kept exactly.
@@ -47,7 +49,7 @@ class RandomUnderSamplerModel(SamplerModel, HasExact):
             }
         else:
             fraction = {c: k / stats.counts[c] for c, k in targets.items()}
-            kept = drawn.where(untouched | (F.col(self._DRAW) < label_lookup(label, fraction)))
+            kept = dataset.where(untouched | (self._draw(dataset) < label_lookup(label, fraction)))
             # Approximate: 1 / keep fraction keeps the weight sum in expectation.
             factors = {c: 1.0 / p for c, p in fraction.items() if p > 0}
         return self._finish(kept, columns, factors)
