@@ -21,7 +21,10 @@ Variants:
 * Spark's own: ``df.sampleBy("label", fractions, seed)`` with the
   undersampler's keep fractions (known beforehand, so no count) against (a);
   ``minority.sample(True, added / minority, seed).unionByName(df)`` against (b);
-* for the analysis, not a target: the undersampler's ``fit`` alone.
+* for the analysis, not targets: the undersampler's ``fit`` alone, and the
+  sampling pass alone (``model.transform(df)`` of a model fitted on ``df``
+  outside the timed call) for both undersamplers and the approximate
+  oversampler, to show the fit's share.
 
 One warm-up round runs every variant once; then each of ``--repeats`` rounds
 runs every variant once, round-robin, starting one variant later each round,
@@ -43,6 +46,7 @@ import shutil
 import statistics
 import sys
 import time
+from types import SimpleNamespace
 from typing import Callable, Dict, List, Optional, Tuple
 
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -60,11 +64,14 @@ TARGETS: Dict[str, Tuple[Optional[str], Optional[float]]] = {
     "RUS exact, idCol": ("scan (a)", 2.0),
     "Spark sampleBy": ("scan (a)", None),
     "RUS fit only": ("scan (a)", None),
+    "RUS approximate, transform only": ("scan (a)", None),
+    "RUS exact, transform only": ("scan (a)", None),
     "ROS approximate": ("scan of df ∪ df (b)", 1.5),
     "ROS exact": ("scan of df ∪ df (b)", 1.5),
     "ROS approximate, idCol": ("scan of df ∪ df (b)", 1.5),
     "ROS exact, idCol": ("scan of df ∪ df (b)", 1.5),
     "Spark sample(withReplacement) ∪ df": ("scan of df ∪ df (b)", None),
+    "ROS approximate, transform only": ("scan of df ∪ df (b)", None),
 }
 
 
@@ -106,6 +113,15 @@ def variants(spark, path: str, counts: Dict[int, int]) -> Dict[str, Callable[[],
     def over(**kw):
         return lambda: noop(RandomOverSampler(seed=SEED, **kw).resample(read()))
 
+    def transform_only(cls, **kw):
+        # Fitted outside the timed call, on the very DataFrame it then resamples.
+        def run():
+            df = read()
+            model = cls(seed=SEED, **kw).fit(df)
+            return lambda: noop(model.transform(df))
+
+        return SimpleNamespace(untimed_setup=run)
+
     def spark_over():
         df = read()
         minority = df.where(F.col("label") == 1)
@@ -124,15 +140,23 @@ def variants(spark, path: str, counts: Dict[int, int]) -> Dict[str, Callable[[],
         "RUS exact, idCol": under(exact=True, idCol="id"),
         "Spark sampleBy": lambda: noop(read().sampleBy("label", keep, SEED)),
         "RUS fit only": lambda: RandomUnderSampler(seed=SEED).fit(read()),
+        "RUS approximate, transform only": transform_only(RandomUnderSampler),
+        "RUS exact, transform only": transform_only(RandomUnderSampler, exact=True),
         "ROS approximate": over(),
         "ROS exact": over(exact=True),
         "ROS approximate, idCol": over(idCol="id"),
         "ROS exact, idCol": over(exact=True, idCol="id"),
         "Spark sample(withReplacement) ∪ df": spark_over,
+        "ROS approximate, transform only": transform_only(RandomOverSampler),
     }
 
 
 def timed(run: Callable[[], None]) -> float:
+    """Wall time of ``run()``; a variant whose set-up must stay untimed (the
+    transform-only ones) is ``prepare`` returning the callable to time."""
+    prepare = getattr(run, "untimed_setup", None)
+    if prepare is not None:
+        run = prepare()
     start = time.perf_counter()
     run()
     return time.perf_counter() - start
@@ -162,6 +186,7 @@ def main() -> None:
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", "4g")
         .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")

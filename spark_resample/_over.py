@@ -113,7 +113,13 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
                 kept = cuts[c].kept_weight if c in cuts else 0.0
                 factors[c] = stats.weight_sums[c] / ((1 + whole[c]) * stats.weight_sums[c] + kept)
         else:
-            cdfs = {c: poisson_cdf(a / stats.counts[c]) for c, a in added.items()}
+            # Written as SQL: F.lit of a list costs one JVM call per entry.
+            cdfs = {
+                c: F.expr(
+                    f"array({', '.join(f'{p!r}D' for p in poisson_cdf(a / stats.counts[c]))})"
+                )
+                for c, a in added.items()
+            }
             copies = F.size(F.filter(label_lookup(label, cdfs), lambda p: p <= draw))
             factors = {c: 1.0 / (1.0 + a / stats.counts[c]) for c, a in added.items()}
         # Copy 0 is the original row. array(0) is a constant: no array per row.

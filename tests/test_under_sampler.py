@@ -5,6 +5,7 @@ from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
 from spark_resample import RandomUnderSampler
+from spark_resample._random import row_hash
 
 from .helpers import binomial_bounds, class_counts, id_multiplicity, labelled, with_partitions
 
@@ -164,3 +165,16 @@ def test_column_names_with_dots_and_odd_types(spark):
     out = RandomUnderSampler(labelCol="my label", exact=True).resample(df)
     assert class_counts(out, "`my label`") == {True: 20, False: 20}
     assert out.columns == df.columns
+
+
+def test_row_key_reads_backticks_and_maps(spark):
+    """The row hash is one SQL expression: odd names must be quoted in it, and
+    rows that differ only in a map column must get different draws."""
+    df = spark.createDataFrame(
+        [(i % 10 == 0, {"k": i}) for i in range(400)], "`we``ird label` boolean, m map<string,int>"
+    )
+    out = RandomUnderSampler(labelCol="we`ird label", exact=True).resample(df)
+    assert class_counts(out, "`we``ird label`") == {True: 40, False: 40}
+    kept = [row.m["k"] for row in out.collect()]
+    assert len(set(kept)) == 80  # distinct rows kept once each
+    assert df.select(row_hash(df, 7)).distinct().count() == 400
