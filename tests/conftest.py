@@ -27,6 +27,13 @@ MASTER = os.environ.get("SPARK_RESAMPLE_TEST_MASTER", "local[2]")
 FAST_START_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
+def fast_start(env: dict) -> dict:
+    """``env`` for a subprocess that runs Spark for one short job: every JVM it
+    starts (the launcher, the driver) gets FAST_START_JVM through JDK_JAVA_OPTIONS,
+    which the ``java`` launcher reads. JIT and GC flags only: the job is the same."""
+    return dict(env, JDK_JAVA_OPTIONS=FAST_START_JVM)
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "classic_only: needs a classic (non-Connect) session")
     config.addinivalue_line("markers", "connect_only: needs a Spark Connect session")

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from chispa import assert_df_equality
 
-from .conftest import FAST_START_JVM
+from .conftest import FAST_START_JVM, fast_start
 from .packaging import ROOT, bare_venv, clean_env, wheel_as_zip
 from .test_smoke import STAGE_IDS, STAGES, comparable, make_stage, stage_params, table
 
@@ -40,7 +40,10 @@ def shipped():
 def cluster(tmp_path_factory, shipped):
     """The master URL of a running cluster; stopped (by pid) after the module."""
     state = tmp_path_factory.mktemp("cluster")
-    env = dict(os.environ, SPARK_RESAMPLE_CLUSTER_DIR=str(state))
+    # The master and workers do little work: the fast-start flags suit them too.
+    env = dict(
+        os.environ, SPARK_RESAMPLE_CLUSTER_DIR=str(state), SPARK_DAEMON_JAVA_OPTS=FAST_START_JVM
+    )
     script = str(ROOT / "scripts" / "cluster.sh")
     started = subprocess.run(
         ["bash", script, "start"], capture_output=True, text=True, env=env, timeout=300
@@ -65,17 +68,31 @@ def input_path(spark, tmp_path_factory) -> str:
     return str(path)
 
 
-def local_result(spark, cls: type, input_path: str):
-    df = spark.read.parquet(input_path)
-    return comparable(make_stage(cls).fit(df).transform(df))
+@pytest.fixture(scope="module")
+def local_results(spark, input_path):
+    """Each stage's local-mode output, computed once and held (both tests compare with it):
+    ``local_results(cls)``."""
+    held = {}
+
+    def result(cls: type):
+        if cls.__name__ not in held:
+            df = spark.read.parquet(input_path)
+            out = comparable(make_stage(cls).fit(df).transform(df))
+            held[cls.__name__] = spark.createDataFrame(out.collect(), out.schema)
+        return held[cls.__name__]
+
+    return result
 
 
 def shipped_env(python: Path) -> dict:
-    """Driver and executors on the bare Python; nothing on PYTHONPATH."""
-    return clean_env(PYSPARK_PYTHON=str(python), PYSPARK_DRIVER_PYTHON=str(python))
+    """Driver and executors on the bare Python; nothing on PYTHONPATH; the
+    driver-side JVMs (spark-submit's launcher, the driver) start fast."""
+    return fast_start(clean_env(PYSPARK_PYTHON=str(python), PYSPARK_DRIVER_PYTHON=str(python)))
 
 
-def test_session_on_the_cluster_equals_local_mode(spark, cluster, shipped, input_path, tmp_path):
+def test_session_on_the_cluster_equals_local_mode(
+    spark, cluster, shipped, input_path, local_results, tmp_path
+):
     python, pyfile = shipped
     output = tmp_path / "out"
     spec = tmp_path / "spec.json"
@@ -107,7 +124,7 @@ def test_session_on_the_cluster_equals_local_mode(spark, cluster, shipped, input
     for cls in STAGES:
         assert_df_equality(
             comparable(spark.read.parquet(str(output / cls.__name__))),
-            local_result(spark, cls, input_path),
+            local_results(cls),
             ignore_row_order=True,
             ignore_nullable=True,  # a parquet round trip makes every column nullable
         )
@@ -178,14 +195,14 @@ def submitted(cluster, shipped, input_path, tmp_path_factory):
 
 
 @pytest.mark.parametrize("cls", STAGES, ids=STAGE_IDS)
-def test_spark_submit_of_the_job_equals_local_mode(spark, submitted, input_path, cls):
+def test_spark_submit_of_the_job_equals_local_mode(spark, submitted, local_results, cls):
     done, folder = submitted[cls.__name__]
     assert done.returncode == 0, done.stderr[-4000:]
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["sampler"] == cls.__name__
     assert_df_equality(
         comparable(spark.read.parquet(str(folder / "out"))),
-        local_result(spark, cls, input_path),
+        local_results(cls),
         ignore_row_order=True,
         ignore_nullable=True,  # a parquet round trip makes every column nullable
     )

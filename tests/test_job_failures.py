@@ -23,6 +23,7 @@ from pyspark.sql import DataFrame
 
 from spark_resample import RandomUnderSampler
 
+from .conftest import fast_start
 from .helpers import labelled
 
 pytestmark = pytest.mark.classic_only  # the job builds its own classic session
@@ -51,7 +52,9 @@ def job(input_path: Path, output: Path, *extra: str) -> List[str]:
 
 
 def run(command: List[str]) -> subprocess.CompletedProcess:
-    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=300, env=fast_start(os.environ)
+    )
 
 
 def leftovers(output: Path) -> List[str]:
@@ -121,6 +124,7 @@ def test_killed_job_leaves_no_output_and_a_rerun_matches(spark, source, referenc
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        env=fast_start(os.environ),
     )
     deadline = time.monotonic() + 240
     try:

@@ -13,6 +13,7 @@ from chispa import assert_df_equality
 from spark_resample import RandomUnderSampler
 from spark_resample.jobs import main
 
+from .conftest import fast_start
 from .helpers import class_counts, labelled
 
 pytestmark = pytest.mark.classic_only  # the job builds its own classic session
@@ -156,7 +157,7 @@ def test_another_session_gives_the_same_output(spark, table, tmp_path):
     """Run as `python -m spark_resample.jobs` in a new process (a new Spark
     session, other Python hash seed) and compare with this session's output."""
     out = tmp_path / "other-session"
-    env = dict(os.environ, PYTHONHASHSEED="123", PYSPARK_PYTHON=sys.executable)
+    env = fast_start(dict(os.environ, PYTHONHASHSEED="123", PYSPARK_PYTHON=sys.executable))
     result = subprocess.run(
         [
             sys.executable,

@@ -20,6 +20,7 @@ from pyspark.sql.types import IntegerType, LongType, StructField, StructType
 from spark_resample import SMOTE
 from spark_resample._smote_kernels import DEBUG_COLUMNS, NEIGHBOR_HASH, SEED_HASH
 
+from .conftest import fast_start
 from .helpers import class_counts, with_partitions
 
 BUCKET = DEBUG_COLUMNS[2]
@@ -146,7 +147,11 @@ def test_same_output_in_another_session(data, tmp_path):
         k: v for k, v in os.environ.items() if not k.startswith(("SPARK_CONNECT", "SPARK_REMOTE"))
     }
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=fast_start(env),
     )
     assert "RESULT" in done.stdout, done.stderr[-3000:]
     line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT"))

@@ -15,6 +15,7 @@ import zipfile
 
 import pytest
 
+from .conftest import fast_start
 from .packaging import bare_venv, build_wheel, clean_env, pip_install, site_packages
 
 pytestmark = pytest.mark.classic_only  # runs its own Spark in a subprocess
@@ -78,7 +79,7 @@ def test_installed_wheel_imports_and_runs_a_sampler(wheel, tmp_path):
         capture_output=True,
         text=True,
         cwd=str(tmp_path),  # not the checkout: the import must come from the install
-        env=clean_env(PYSPARK_PYTHON=str(python), PYSPARK_DRIVER_PYTHON=str(python)),
+        env=fast_start(clean_env(PYSPARK_PYTHON=str(python), PYSPARK_DRIVER_PYTHON=str(python))),
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
