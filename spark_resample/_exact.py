@@ -102,8 +102,12 @@ def _find_cuts_once(df, label_col, u, pending, bounds, weight_col) -> Dict[Any, 
     u = F.col("u")
     below = u < low
     waiting = (u >= low) & (u < high)
+    # Rows at or above p_high tell nothing: dropping them in a compiled filter
+    # leaves the aggregation (collect_list runs interpreted, row by row) about
+    # k rows per class instead of the whole class.
     stats = (
-        drawn.select("label", "u", "w", "need", below.alias("below"), waiting.alias("waiting"))
+        drawn.where(u < high)
+        .select("label", "u", "w", "need", below.alias("below"), waiting.alias("waiting"))
         .groupBy("label")
         .agg(
             F.count(F.when(F.col("below"), 1)).alias("n_below"),
