@@ -136,11 +136,11 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
         scales = label_lookup(
             col(self.getLabelCol()), pairs_to_dict(self.getOrDefault(self.featureScales))
         )
-        row_hash, copy = F.col(self._HASH), F.col(_COPY)
+        hashed, copy = F.col(self._HASH), F.col(_COPY)
         noisy = array_to_vector(
             F.transform(
                 vector_to_array(col(features)),
-                lambda x, i: x + F.element_at(scales, i + 1) * standard_normal(row_hash, copy, i),
+                lambda x, i: x + F.element_at(scales, i + 1) * standard_normal(hashed, copy, i),
             )
         )
         # Originals (copy 0) and classes without learned scales stay as they were.
