@@ -46,8 +46,7 @@ import shutil
 import statistics
 import sys
 import time
-from types import SimpleNamespace
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Tuple, Union
 
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
@@ -75,6 +74,16 @@ TARGETS: Dict[str, Tuple[Optional[str], Optional[float]]] = {
 }
 
 
+class Untimed(NamedTuple):
+    """A variant whose set-up stays out of the timed call: ``setup()`` runs
+    first and returns the callable that is timed."""
+
+    setup: Callable[[], Callable[[], None]]
+
+
+Variant = Union[Callable[[], None], Untimed]
+
+
 def make_input(spark, rows: int, workdir: str) -> str:
     """Write the generated table once; later runs reuse it."""
     from spark_resample.datasets import make_imbalanced
@@ -95,7 +104,7 @@ def noop(df) -> None:
     df.write.format("noop").mode("overwrite").save()
 
 
-def variants(spark, path: str, counts: Dict[int, int]) -> Dict[str, Callable[[], None]]:
+def variants(spark, path: str, counts: Dict[int, int]) -> Dict[str, Variant]:
     from pyspark.sql import functions as F
 
     from spark_resample import RandomOverSampler, RandomUnderSampler
@@ -120,7 +129,7 @@ def variants(spark, path: str, counts: Dict[int, int]) -> Dict[str, Callable[[],
             model = cls(seed=SEED, **kw).fit(df)
             return lambda: noop(model.transform(df))
 
-        return SimpleNamespace(untimed_setup=run)
+        return Untimed(run)
 
     def spark_over():
         df = read()
@@ -151,12 +160,10 @@ def variants(spark, path: str, counts: Dict[int, int]) -> Dict[str, Callable[[],
     }
 
 
-def timed(run: Callable[[], None]) -> float:
-    """Wall time of ``run()``; a variant whose set-up must stay untimed (the
-    transform-only ones) is ``prepare`` returning the callable to time."""
-    prepare = getattr(run, "untimed_setup", None)
-    if prepare is not None:
-        run = prepare()
+def timed(run: Variant) -> float:
+    """Wall time of one run of a variant (without an ``Untimed`` set-up)."""
+    if isinstance(run, Untimed):
+        run = run.setup()
     start = time.perf_counter()
     run()
     return time.perf_counter() - start
