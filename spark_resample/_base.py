@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 import weakref
-from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional
 
 from pyspark.ml import Estimator, Model
 from pyspark.sql import Column, DataFrame
@@ -44,10 +44,12 @@ from ._strategy import format_label, resolve_targets
 
 @dataclass(frozen=True)
 class ClassStats:
-    """Per-class row counts and weight sums of one DataFrame."""
+    """Per-class row counts and weight sums of one DataFrame, and per class the
+    values of any extra aggregates a sampler asked for (``class_stats``'s ``extra``)."""
 
     counts: Dict[Any, int]
     weight_sums: Dict[Any, float]
+    extra: Dict[Any, Dict[str, Any]] = field(default_factory=dict)
 
 
 def require_columns(df: DataFrame, **columns: Optional[str]) -> None:
@@ -79,12 +81,19 @@ def _check_weight_type(df: DataFrame, weight_col: str) -> None:
         )
 
 
-def class_stats(df: DataFrame, label_col: str, weight_col: Optional[str] = None) -> ClassStats:
+def class_stats(
+    df: DataFrame,
+    label_col: str,
+    weight_col: Optional[str] = None,
+    extra: Optional[Mapping[str, Column]] = None,
+) -> ClassStats:
     """Count rows (and sum weights) per class in one aggregation job, and raise
     ``ValueError`` for null or NaN labels and null, NaN or non-positive weights.
 
     ``weight_col`` is used only if it is a column of ``df``; otherwise every
-    row weighs 1. The result has one row per class, so collecting it is safe.
+    row weighs 1. ``extra`` maps names to aggregate expressions evaluated per
+    class in the same job (a sampler's own input checks: one scan, not two).
+    The result has one row per class, so collecting it is safe.
     """
     require_columns(df, labelCol=label_col)
     _check_label_type(df, label_col)
@@ -99,10 +108,14 @@ def class_stats(df: DataFrame, label_col: str, weight_col: Optional[str] = None)
             F.count(F.when(weight.isNull() | F.isnan(weight), 1)).alias("w_missing"),
             F.count(F.when(weight <= 0, 1)).alias("w_nonpositive"),
         ]
+    extra = dict(extra or {})
+    aliases = {name: f"__extra_{i}" for i, name in enumerate(extra)}
+    aggregates += [expr.alias(aliases[name]) for name, expr in extra.items()]
     rows = df.groupBy(label.alias("label")).agg(*aggregates).collect()
 
     counts: Dict[Any, int] = {}
     weight_sums: Dict[Any, float] = {}
+    extras: Dict[Any, Dict[str, Any]] = {}
     for row in rows:
         value = row["label"]
         if value is None:
@@ -128,7 +141,8 @@ def class_stats(df: DataFrame, label_col: str, weight_col: Optional[str] = None)
             )
         counts[value] = int(row["n"])
         weight_sums[value] = float(row["w"]) if has_weight else float(row["n"])
-    return ClassStats(counts=counts, weight_sums=weight_sums)
+        extras[value] = {name: row[alias] for name, alias in aliases.items()}
+    return ClassStats(counts=counts, weight_sums=weight_sums, extra=extras)
 
 
 class _SamplerParams(HasLabelCol, HasFixedSeed, HasSamplingStrategy, HasWeightCol, HasIdCol):
@@ -227,7 +241,12 @@ class Sampler(Estimator, _SamplerParams, Persistable):
 
     def _fit(self, dataset: DataFrame) -> SamplerModel:
         self._validate_input(dataset)
-        stats = class_stats(dataset, self.getLabelCol(), self._weight_col_or_none())
+        stats = class_stats(
+            dataset,
+            self.getLabelCol(),
+            self._weight_col_or_none(),
+            self._class_aggregates(dataset),
+        )
         targets = resolve_targets(self.getSamplingStrategy(), stats.counts, self._kind)
         model = self._model_class()
         self._copyValues(model)
@@ -238,6 +257,11 @@ class Sampler(Estimator, _SamplerParams, Persistable):
         self._fit_model(model, dataset, stats, targets)
         model._fitted_on = weakref.ref(dataset)
         return model
+
+    def _class_aggregates(self, dataset: DataFrame) -> Dict[str, Column]:
+        """Hook: aggregates a sampler needs per class, computed in the class
+        count's job (``ClassStats.extra``) instead of a job of their own."""
+        return {}
 
     def _weight_col_or_none(self) -> Optional[str]:
         return self.getOrDefault(self.weightCol) if self.isDefined(self.weightCol) else None

@@ -160,13 +160,15 @@ class _SmoteParams(HasFeaturesCol):
 # ---------------------------------------------------------------------------
 # The Spark side.
 
+# Names of the per-class vector size checks in ClassStats.extra.
+_MAX_SIZE, _MIN_SIZE = "__max_size", "__min_size"
+
 
 class _SmoteModelBase(SamplerModel, _SmoteParams):
     """Shared resampling of the SMOTE family; subclasses give the kernel."""
 
     # Set by the estimator's fit; used only on the DataFrame fitted on.
     _k_by_class: Dict[Any, int] = {}
-    _any_sparse: bool = False
     _median_std: Dict[Any, float] = {}
     _needs_others = False
     #: Keep seed hash, neighbour hash and bucket id on synthetic rows (tests).
@@ -202,7 +204,9 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         else:
             rows = rows.withColumn(_LEAF, F.lit(0))
         rows = rows.withColumn(_SUB, F.pmod(F.col(self._HASH), F.lit(_buckets.SUB_KEYS)))
-        mapping = self._plan(rows, ids)
+        mapping, any_sparse = self._plan(rows, ids)
+        if _SPARSE in rows.columns and not any_sparse:
+            rows = rows.drop(_SPARSE)  # later jobs then skip the JSON test
         kernel = self._kernel(ids)
         categorical = self._categorical_cols()
         label_of = {i: label for label, i in ids.items()}
@@ -221,14 +225,14 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             StructField(NEIGHBOR_HASH, LongType()),
             StructField(_BUCKET, IntegerType()),
         ]
-        if self._any_sparse:
+        if any_sparse:
             out_fields.append(StructField(_SPARSE, BooleanType()))
         out_fields += [StructField(c, dataset.schema[c].dataType) for c in categorical]
         synthetic = grouped.groupBy(_CLASS, _BUCKET).applyInPandas(
-            _generate_udf(kernel, self.getOrDefault(self.seed), categorical, self._any_sparse),
+            _generate_udf(kernel, self.getOrDefault(self.seed), categorical, any_sparse),
             StructType(out_fields),
         )
-        synthetic = self._synthetic_rows(synthetic, dataset, label_of, keep)
+        synthetic = self._synthetic_rows(synthetic, dataset, label_of, keep, any_sparse)
         factors = {c: counts[c] / targeted[c] for c in added}
         resampled = originals.unionByName(synthetic, allowMissingColumns=True)
         return self._finish(resampled, keep, factors)
@@ -236,15 +240,16 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
     def _bucket_rows(self, drawn: DataFrame, ids: Dict[Any, int]) -> DataFrame:
         label = col(self.getLabelCol())
         extra = [col(c) for c in self._categorical_cols()]
-        if self._any_sparse:
-            # A vector's JSON form is the only SQL view of whether it is sparse.
-            extra.append(
-                F.to_json(F.struct(col(self.getFeaturesCol())))
-                .contains('{"type":0,')
-                .alias(_SPARSE)
-            )
+        vectors = self._numeric_cols() is None
 
         def select(frame: DataFrame, class_id, other: bool) -> DataFrame:
+            flags = []
+            if vectors:
+                # A vector's JSON form is the only SQL view of whether it is
+                # sparse. Only a class's own rows seed synthetic rows, so rows
+                # of other classes skip the test.
+                sparse = F.to_json(F.struct(col(self.getFeaturesCol()))).contains('{"type":0,')
+                flags.append((F.lit(False) if other else sparse).alias(_SPARSE))
             return frame.select(
                 class_id.cast("int").alias(_CLASS),
                 F.col(self._HASH),
@@ -252,6 +257,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
                 self._features(frame).alias(_X),
                 F.lit(other).alias(_OTHER),
                 *extra,
+                *flags,
             )
 
         rows = select(drawn.where(label.isin(list(ids))), label_lookup(label, ids), False)
@@ -294,12 +300,24 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         self._depths = {i: tree.depth for i, tree in trees.items()}
         return trees
 
-    def _plan(self, rows: DataFrame, ids: Dict[Any, int]) -> Dict[Tuple[int, int, int], int]:
-        """(class, leaf, sub-key) -> bucket, from one aggregation of the class rows."""
-        measured = rows.where(~F.col(_OTHER)).groupBy(_CLASS, _LEAF, _SUB).count().collect()
+    def _plan(
+        self, rows: DataFrame, ids: Dict[Any, int]
+    ) -> Tuple[Dict[Tuple[int, int, int], int], bool]:
+        """(class, leaf, sub-key) -> bucket, from one aggregation of the class
+        rows, and whether any of them holds a sparse vector (the same job
+        tells, so that dense data never pays for the sparse output path)."""
+        sparse = F.max(F.col(_SPARSE)) if _SPARSE in rows.columns else F.lit(False)
+        measured = (
+            rows.where(~F.col(_OTHER))
+            .groupBy(_CLASS, _LEAF, _SUB)
+            .agg(F.count(F.lit(1)), sparse.alias(_SPARSE))
+            .collect()
+        )
         per_class: Dict[int, Dict[Tuple[int, int], int]] = {i: {} for i in ids.values()}
+        any_sparse = False
         for r in measured:
             per_class[r[0]][(r[1], r[2])] = r[3]
+            any_sparse = any_sparse or bool(r[4])
         mapping: Dict[Tuple[int, int, int], int] = {}
         self._bucket_sizes: Dict[int, List[int]] = {}
         for label, i in ids.items():
@@ -317,7 +335,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             for key, bucket in zip(keys, known):
                 first = first if bucket is None else bucket
                 mapping[(i, *key)] = first
-        return mapping
+        return mapping, any_sparse
 
     def _spread(
         self,
@@ -365,7 +383,12 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         return dataset.sparkSession.createDataFrame(data, schema)
 
     def _synthetic_rows(
-        self, synthetic: DataFrame, dataset: DataFrame, label_of: Dict[int, Any], keep: List[str]
+        self,
+        synthetic: DataFrame,
+        dataset: DataFrame,
+        label_of: Dict[int, Any],
+        keep: List[str],
+        any_sparse: bool,
     ) -> DataFrame:
         schema = dataset.schema
         label_name = self.getLabelCol()
@@ -376,7 +399,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         numeric = self._numeric_cols()
         if numeric is None:
             dense = array_to_vector(F.col(_X))
-            if self._any_sparse:
+            if any_sparse:
                 sparse = F.udf(_to_sparse, VectorUDT())(F.col(_X))
                 dense = F.when(F.col(_SPARSE), sparse).otherwise(dense)
             values[self.getFeaturesCol()] = dense
@@ -457,14 +480,36 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
                     "(with SMOTENC) list it in categoricalCols."
                 )
 
+    def _class_aggregates(self, dataset: DataFrame) -> Dict[str, Any]:
+        """Null/NaN features and vector sizes, per class, in the class count's job."""
+        numeric = self._numeric_cols()
+        checks: Dict[str, Any] = {}
+        if numeric is None:
+            features = self.getFeaturesCol()
+            # vector_to_array fails on null: nulls are counted, not converted.
+            values = F.when(col(features).isNotNull(), vector_to_array(col(features)))
+            checks[features] = F.count(
+                F.when(col(features).isNull() | F.exists(values, lambda v: F.isnan(v)), 1)
+            )
+            checks[_MAX_SIZE] = F.max(F.size(values))
+            checks[_MIN_SIZE] = F.min(F.size(values))
+        else:
+            for name in numeric:
+                value = col(name).cast("double")
+                checks[name] = F.count(F.when(value.isNull() | F.isnan(value), 1))
+        for name in self._categorical_cols():
+            checks[name] = F.count(F.when(col(name).isNull(), 1))
+        return checks
+
     def _fit_model(
         self, model: SamplerModel, dataset: DataFrame, stats: ClassStats, targets: Dict[Any, int]
     ) -> None:
         grown = [c for c, t in targets.items() if t > stats.counts[c]]
         model._k_by_class = self._neighbors_per_class(stats, grown)
-        model._any_sparse, model._median_std = False, {}
+        model._median_std = {}
         if grown:
-            self._check_features(model, dataset, grown)
+            self._check_features(stats)
+            self._fit_extra(model, dataset, stats, grown)
 
     def _neighbors_per_class(self, stats: ClassStats, grown: List[Any]) -> Dict[Any, int]:
         k = self._neighbor_count()
@@ -493,49 +538,39 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
                 )
         return per_class
 
-    def _check_features(self, model: SamplerModel, dataset: DataFrame, grown: List[Any]) -> None:
-        """One aggregation: null/NaN features, sparse vectors, numeric spreads."""
-        label = col(self.getLabelCol())
-        in_grown = label.isin(grown)
+    def _check_features(self, stats: ClassStats) -> None:
+        """Raise for null/NaN features or vectors of differing sizes, from the
+        per-class checks of ``_class_aggregates``."""
+        per_class = list(stats.extra.values())
         numeric = self._numeric_cols()
-        checks: Dict[str, Any] = {}
-        if numeric is None:
-            features = self.getFeaturesCol()
-            # vector_to_array fails on null: nulls are counted, not converted.
-            values = F.when(col(features).isNotNull(), vector_to_array(col(features)))
-            checks[features] = F.count(
-                F.when(col(features).isNull() | F.exists(values, lambda v: F.isnan(v)), 1)
-            )
-            checks[_SPARSE] = F.count(
-                F.when(in_grown & F.to_json(F.struct(col(features))).contains('{"type":0,'), 1)
-            )
-            checks[_X] = F.max(F.size(values))
-            checks["__min_size"] = F.min(F.size(values))
-        else:
-            for name in numeric:
-                value = col(name).cast("double")
-                checks[name] = F.count(F.when(value.isNull() | F.isnan(value), 1))
-        for name in self._categorical_cols():
-            checks[name] = F.count(F.when(col(name).isNull(), 1))
-        row = dataset.agg(*[v.alias(k) for k, v in checks.items()]).first()
         for name in [*(numeric or [self.getFeaturesCol()]), *self._categorical_cols()]:
-            if row[name]:
+            missing = sum(checks[name] for checks in per_class)
+            if missing:
                 raise ValueError(
-                    f"column {name!r} has {row[name]} row(s) with null or NaN values; SMOTE "
+                    f"column {name!r} has {missing} row(s) with null or NaN values; SMOTE "
                     "cannot place a synthetic row from them. Drop or impute those rows "
                     "(e.g. pyspark.ml.feature.Imputer) before resampling."
                 )
         if numeric is None:
-            if row[_X] != row["__min_size"]:
+            largest, smallest = _vector_sizes(stats)
+            if largest != smallest:
                 raise ValueError(
                     f"featuresCol {self.getFeaturesCol()!r} holds vectors of sizes "
-                    f"{row['__min_size']} to {row[_X]}; all must have the same size."
+                    f"{smallest} to {largest}; all must have the same size."
                 )
-            model._any_sparse = bool(row[_SPARSE])
-        self._fit_extra(model, dataset, grown)
 
-    def _fit_extra(self, model: SamplerModel, dataset: DataFrame, grown: List[Any]) -> None:
+    def _fit_extra(
+        self, model: SamplerModel, dataset: DataFrame, stats: ClassStats, grown: List[Any]
+    ) -> None:
         """Hook for what a variant learns beyond the common checks."""
+
+
+def _vector_sizes(stats: ClassStats) -> Tuple[int, int]:
+    """(largest, smallest) vector size over all classes, from ``_class_aggregates``."""
+    return (
+        max(checks[_MAX_SIZE] for checks in stats.extra.values()),
+        min(checks[_MIN_SIZE] for checks in stats.extra.values()),
+    )
 
 
 _SHARED_DOC = """

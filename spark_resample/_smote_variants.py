@@ -14,9 +14,15 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegralType, StringType
 
-from ._base import SamplerModel
+from ._base import ClassStats, SamplerModel
 from ._columns import col
-from ._smote import _SHARED_DOC, _SmoteEstimatorBase, _SmoteModelBase, _SmoteParams
+from ._smote import (
+    _SHARED_DOC,
+    _SmoteEstimatorBase,
+    _SmoteModelBase,
+    _SmoteParams,
+    _vector_sizes,
+)
 from ._smote_kernels import _AdasynKernel, _BorderlineKernel, _SmoteKernel
 from ._strategy import format_label
 
@@ -137,14 +143,16 @@ class SMOTENC(_SmoteEstimatorBase, _SmoteNcParams):
                     "categories must be strings or integers. Cast the column."
                 )
 
-    def _fit_extra(self, model: SamplerModel, dataset: DataFrame, grown: List[Any]) -> None:
+    def _fit_extra(
+        self, model: SamplerModel, dataset: DataFrame, stats: ClassStats, grown: List[Any]
+    ) -> None:
         if not self._categorical_cols():
             return
         label = col(self.getLabelCol())
         numeric = self._numeric_cols()
         if numeric is None:
             values = vector_to_array(col(self.getFeaturesCol()))
-            dims = dataset.select(F.size(values)).first()[0]
+            dims, _ = _vector_sizes(stats)  # all equal: checked before
             features = [values[j] for j in range(dims)]
         else:
             features = [col(c).cast("double") for c in numeric]

@@ -235,6 +235,16 @@ def test_null_or_nan_features_are_named_and_counted(spark):
         SMOTE().fit(vectors)
 
 
+def test_vectors_of_differing_sizes_are_refused(spark):
+    # The odd vector is in the majority class: the check covers every class.
+    vectors = spark.createDataFrame(
+        [(i, int(i < 20), Vectors.dense([float(i)] * (3 if i == 41 else 2))) for i in range(60)],
+        VECTOR_SCHEMA,
+    )
+    with pytest.raises(ValueError, match=r"featuresCol 'features' holds vectors of sizes 2 to 3"):
+        SMOTE().fit(vectors)
+
+
 def test_non_numeric_features_are_refused(spark):
     df = spark.createDataFrame([(1, 0, "x", 1.0)], "id long, label int, s string, v double")
     with pytest.raises(TypeError, match=r"inputCols column 's' has type string.*categoricalCols"):

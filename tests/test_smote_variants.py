@@ -8,6 +8,7 @@ from collections import Counter
 import numpy as np
 import pytest
 from imblearn.over_sampling import BorderlineSMOTE as ImbBorderline
+from pyspark.ml.feature import VectorAssembler
 from sklearn.neighbors import NearestNeighbors
 
 from spark_resample import ADASYN, SMOTENC, BorderlineSMOTE
@@ -100,6 +101,33 @@ def test_smotenc_category_is_the_most_frequent_among_mixed_distance_neighbours(s
         assert neighbor in nearest
         votes = Counter(cats[nearest].tolist())
         assert votes[r.c] == max(votes.values())
+
+
+def test_smotenc_on_a_vector_column_equals_smotenc_on_numeric_columns(spark):
+    # The categorical distance term is the median of the class's per-feature
+    # standard deviations, whether the features are columns or one vector.
+    rng = np.random.default_rng(3)
+    rows = [(i, 0, *map(float, rng.normal(size=2)), "m") for i in range(200)]
+    for i in range(200, 240):
+        x, y = rng.normal(scale=(0.1, 3.0))
+        rows.append((i, 1, float(x), float(y), "p" if i % 2 else "q"))
+    df = spark.createDataFrame(rows, "id long, label int, x double, y double, c string")
+    vectors = VectorAssembler(inputCols=["x", "y"], outputCol="features").transform(df)
+    on_columns = SMOTENC(inputCols=["x", "y"], categoricalCols=["c"], kNeighbors=3, idCol="id")
+    on_vector = SMOTENC(categoricalCols=["c"], kNeighbors=3, idCol="id")
+    minority = np.array([r[2:4] for r in rows if r[1] == 1])
+    median_std = float(np.median(minority.std(axis=0)))
+    for sampler, data in ((on_columns, df), (on_vector, vectors)):
+        assert sampler.fit(data)._median_std[1] == pytest.approx(median_std)
+    from_columns = sorted(
+        (r.c, round(r.x, 9), round(r.y, 9))
+        for r in on_columns.resample(df).where("is_synthetic").collect()
+    )
+    from_vector = sorted(
+        (r.c, *(round(v, 9) for v in r.features))
+        for r in on_vector.resample(vectors).where("is_synthetic").collect()
+    )
+    assert len(from_columns) == 160 and from_vector == from_columns
 
 
 def test_smotenc_refuses_other_categorical_types(spark):
