@@ -14,24 +14,32 @@ import sys
 
 import pytest
 
+from .jvm_archive import FAST_START_FLAGS, archive_flags
+
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 
 MODE = os.environ.get("SPARK_RESAMPLE_TEST_MODE", "classic")
 # The retry tests run in their own process with ``local[2,3]`` (3 attempts per task).
 MASTER = os.environ.get("SPARK_RESAMPLE_TEST_MASTER", "local[2]")
-# For the short-lived JVMs the cluster test starts (spark-submit drivers,
-# executors): C1 only and a serial GC start faster on 2 cores (cluster stage
-# 247 s before, 165-186 s after). The shared test session keeps the JVM's
-# defaults: the same flags did not make the classic stage faster.
-FAST_START_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
+def fast_start_jvm() -> str:
+    """Flags for the short-lived JVMs the tests start (spark-submit drivers,
+    executors, job subprocesses): C1 only and a serial GC start faster on 2
+    cores (cluster stage 247 s before, 165-186 s after), and the class-data
+    archive of tests/jvm_archive.py once scripts/test.sh has built it (145 ->
+    114 s). The shared test session keeps the JVM's defaults: neither made the
+    classic stage faster."""
+    return f"{FAST_START_FLAGS} {archive_flags()}".strip()
 
 
 def fast_start(env: dict) -> dict:
     """``env`` for a subprocess that runs Spark for one short job: every JVM it
-    starts (the launcher, the driver) gets FAST_START_JVM through JDK_JAVA_OPTIONS,
-    which the ``java`` launcher reads. JIT and GC flags only: the job is the same."""
-    return dict(env, JDK_JAVA_OPTIONS=FAST_START_JVM)
+    starts (the launcher, the driver) gets ``fast_start_jvm()`` through
+    JDK_JAVA_OPTIONS, which the ``java`` launcher reads. Start-up flags only:
+    the job is the same."""
+    return dict(env, JDK_JAVA_OPTIONS=fast_start_jvm())
 
 
 def pytest_configure(config):

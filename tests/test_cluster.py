@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from chispa import assert_df_equality
 
-from .conftest import FAST_START_JVM, fast_start
+from .conftest import fast_start, fast_start_jvm
 from .packaging import ROOT, bare_venv, clean_env, wheel_as_zip
 from .test_smoke import STAGE_IDS, STAGES, comparable, make_stage, stage_params, table
 
@@ -42,7 +42,7 @@ def cluster(tmp_path_factory, shipped):
     state = tmp_path_factory.mktemp("cluster")
     # The master and workers do little work: the fast-start flags suit them too.
     env = dict(
-        os.environ, SPARK_RESAMPLE_CLUSTER_DIR=str(state), SPARK_DAEMON_JAVA_OPTS=FAST_START_JVM
+        os.environ, SPARK_RESAMPLE_CLUSTER_DIR=str(state), SPARK_DAEMON_JAVA_OPTS=fast_start_jvm()
     )
     script = str(ROOT / "scripts" / "cluster.sh")
     started = subprocess.run(
@@ -103,7 +103,7 @@ def test_session_on_the_cluster_equals_local_mode(
                 "pyfile": str(pyfile),
                 "input": input_path,
                 "output": str(output),
-                "executor_java_options": FAST_START_JVM,
+                "executor_java_options": fast_start_jvm(),
                 "stages": {cls.__name__: stage_params(cls) for cls in STAGES},
             }
         )
@@ -145,9 +145,9 @@ def spark_submit(cluster: str, shipped, input_path: str, folder: Path, cls: type
         "--executor-memory",
         "768m",
         "--driver-java-options",
-        FAST_START_JVM,
+        fast_start_jvm(),
         "--conf",
-        f"spark.executor.extraJavaOptions={FAST_START_JVM}",
+        f"spark.executor.extraJavaOptions={fast_start_jvm()}",
         # One core (one worker) per job, so that two jobs run side by side.
         "--conf",
         "spark.cores.max=1",
