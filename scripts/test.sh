@@ -25,7 +25,7 @@ SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/spark-resample-tests.XXXXXX")
 export SPARK_RESAMPLE_JVM_ARCHIVE="$SCRATCH/jvm.jsa"
 python -m tests.jvm_archive "$SPARK_RESAMPLE_JVM_ARCHIVE" > "$SCRATCH/jvm-archive.log" 2>&1 &
 archive_pid=$!
-trap 'kill $archive_pid 2>/dev/null; rm -rf "$SCRATCH"' EXIT
+trap 'kill $archive_pid 2>/dev/null || true; rm -rf "$SCRATCH"' EXIT
 
 stage() {  # name, then the command; the suite goes on after a failed stage
   local name=$1 t0=$(date +%s) rc=0
