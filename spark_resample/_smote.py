@@ -197,16 +197,24 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             return self._finish(originals, columns + [marker], {})
         ids = {label: i for i, label in enumerate(sorted(added, key=format_label))}
         rows = self._bucket_rows(self._with_draw(dataset), ids)
-        trees = self._fit_trees(rows, ids)
+        # The first job over all the class rows also tells whether any of them
+        # is sparse: the tree sample's when a class needs a tree, else the
+        # bucket plan's. Once known false, the flag (a JSON test per row) is
+        # dropped, before the leaf UDF, through which Spark cannot prune it.
+        trees, any_sparse = self._fit_trees(rows, ids)
+        if any_sparse is False:
+            rows = _without_sparse_flag(rows)
         if any(tree.depth for tree in trees.values()):
             schema = StructType(rows.schema.fields + [StructField(_LEAF, IntegerType())])
             rows = rows.mapInPandas(_leaf_udf(trees), schema)
         else:
             rows = rows.withColumn(_LEAF, F.lit(0))
         rows = rows.withColumn(_SUB, F.pmod(F.col(self._HASH), F.lit(_buckets.SUB_KEYS)))
-        mapping, any_sparse = self._plan(rows, ids)
-        if _SPARSE in rows.columns and not any_sparse:
-            rows = rows.drop(_SPARSE)  # later jobs then skip the JSON test
+        mapping, planned_sparse = self._plan(rows, ids)
+        if any_sparse is None:
+            any_sparse = planned_sparse
+            if not any_sparse:
+                rows = _without_sparse_flag(rows)
         kernel = self._kernel(ids)
         categorical = self._categorical_cols()
         label_of = {i: label for label, i in ids.items()}
@@ -269,7 +277,12 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
                 rows = rows.unionByName(select(others, F.lit(i), True))
         return rows
 
-    def _fit_trees(self, rows: DataFrame, ids: Dict[Any, int]) -> Dict[int, _buckets.PcaTree]:
+    def _fit_trees(
+        self, rows: DataFrame, ids: Dict[Any, int]
+    ) -> Tuple[Dict[int, _buckets.PcaTree], Optional[bool]]:
+        """A PCA tree per class that needs one, from a bounded sample drawn in
+        one aggregation over the class rows, and whether any of those rows is
+        sparse (None when no class needs a tree: no job runs)."""
         counts = self._class_stats.counts
         bound = self.getMaxBucketSize()
         depths = {
@@ -280,32 +293,38 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         deep = [i for i, depth in depths.items() if depth]
         self._depths = {i: 0 for i in trees}
         if not deep:
-            return trees
+            return trees, None
         label_of = {i: c for c, i in ids.items()}
         fractions = {i: min(1.0, _buckets.SAMPLE_ROWS / counts[label_of[i]]) for i in deep}
-        sample = (
-            rows.where(
-                ~F.col(_OTHER) & (F.col(self._DRAW) < label_lookup(F.col(_CLASS), fractions))
+        # null (not picked) for classes without a tree: they have no fraction
+        picked = F.col(self._DRAW) < label_lookup(F.col(_CLASS), fractions)
+        sparse = F.max(F.col(_SPARSE)) if _SPARSE in rows.columns else F.lit(False)
+        found = (
+            rows.where(~F.col(_OTHER))
+            .groupBy(_CLASS)
+            .agg(
+                F.collect_list(F.when(picked, F.struct(F.col(self._HASH), F.col(_X)))),
+                sparse.alias(_SPARSE),
             )
-            .select(_CLASS, self._HASH, _X)
             .collect()
         )
+        sample = {r[0]: r[1] for r in found}
         seed = self.getOrDefault(self.seed)
         for i in deep:
-            # collect() order follows the partitioning: sort by hash first.
-            picked = sorted((r[1], r[2]) for r in sample if r[0] == i)
-            x = np.array([values for _, values in picked], dtype=np.float64)
+            # The list's order follows the partitioning: sort by hash first.
+            picked_rows = sorted((r[0], r[1]) for r in sample.get(i, []))
+            x = np.array([values for _, values in picked_rows], dtype=np.float64)
             depth = min(depths[i], _buckets.tree_depth(counts[label_of[i]], len(x), bound))
             trees[i] = _buckets.fit_tree(x, depth, _knn.bucket_rng(seed, i, 0, stream=1))
         self._depths = {i: tree.depth for i, tree in trees.items()}
-        return trees
+        return trees, any(bool(r[2]) for r in found)
 
     def _plan(
         self, rows: DataFrame, ids: Dict[Any, int]
     ) -> Tuple[Dict[Tuple[int, int, int], int], bool]:
         """(class, leaf, sub-key) -> bucket, from one aggregation of the class
-        rows, and whether any of them holds a sparse vector (the same job
-        tells, so that dense data never pays for the sparse output path)."""
+        rows, and whether any of them holds a sparse vector (if the rows still
+        carry the flag)."""
         sparse = F.max(F.col(_SPARSE)) if _SPARSE in rows.columns else F.lit(False)
         measured = (
             rows.where(~F.col(_OTHER))
@@ -563,6 +582,10 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         self, model: SamplerModel, dataset: DataFrame, stats: ClassStats, grown: List[Any]
     ) -> None:
         """Hook for what a variant learns beyond the common checks."""
+
+
+def _without_sparse_flag(rows: DataFrame) -> DataFrame:
+    return rows.drop(_SPARSE) if _SPARSE in rows.columns else rows
 
 
 def _vector_sizes(stats: ClassStats) -> Tuple[int, int]:

@@ -172,7 +172,10 @@ def test_input_columns_keep_their_types_and_integers_stay_integers(spark):
     assert all(min(r[3] for r in pos) <= s.n <= max(r[3] for r in pos) for s in synthetic)
 
 
-def test_sparse_vectors_stay_sparse_dense_stay_dense(spark):
+# With buckets of at most 8 rows the class needs a PCA tree: whether a row is
+# sparse is then learnt in the tree sample's job, otherwise in the bucket plan's.
+@pytest.mark.parametrize("bucket", [4096, 8], ids=["no-tree", "tree"])
+def test_sparse_vectors_stay_sparse_dense_stay_dense(spark, bucket):
     rows = []
     for i in range(60):
         label = int(i < 20)
@@ -182,11 +185,14 @@ def test_sparse_vectors_stay_sparse_dense_stay_dense(spark):
             v = DenseVector([float(i), 1.0, 2.0, 0.5, float(i % 3)])
         rows.append((i, label, v))
     df = spark.createDataFrame(rows, VECTOR_SCHEMA)
-    out = SMOTE(kNeighbors=3, seed=2).fit(df)
+    out = SMOTE(kNeighbors=3, seed=2, maxBucketSize=bucket).fit(df)
     out._debug = True
     synthetic = out.transform(df).where("is_synthetic").collect()
+    assert (max(out._depths.values()) > 0) == (bucket == 8)
     hashes = {r[out._HASH]: r.features for r in out._with_draw(df).collect()}
     assert len(synthetic) == 20
+    kinds = {type(r.features) for r in synthetic}
+    assert kinds == {SparseVector, DenseVector}  # both kinds seeded synthetic rows
     for r in synthetic:
         assert type(r.features) is type(hashes[r[SEED_HASH]])
 
