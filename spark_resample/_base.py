@@ -180,14 +180,21 @@ class SamplerModel(Model, _SamplerParams, HasClassCounts, Persistable):
     _DRAW = "__spark_resample_u"
     _HASH = "__spark_resample_h"
 
+    def _row_hash(self, dataset: DataFrame) -> Column:
+        """The row's 64-bit hash of (seed, row key)."""
+        return row_hash(dataset, self.getOrDefault(self.seed), self.getIdCol())
+
     def _draw(self, dataset: DataFrame) -> Column:
         """The row's uniform draw in [0, 1) from (seed, row key)."""
-        return uniform(row_hash(dataset, self.getOrDefault(self.seed), self.getIdCol()))
+        return uniform(self._row_hash(dataset))
 
-    def _with_draw(self, dataset: DataFrame) -> DataFrame:
-        """Add the row's hash of (seed, row key) and a uniform draw from it."""
-        row_key_hash = row_hash(dataset, self.getOrDefault(self.seed), self.getIdCol())
-        return dataset.withColumn(self._HASH, row_key_hash).withColumn(
+    def _with_draw(self, dataset: DataFrame, only: Optional[Column] = None) -> DataFrame:
+        """Add the row's hash of (seed, row key) and a uniform draw from it.
+        With ``only``, other rows get nulls and are not hashed at all."""
+        hashed = self._row_hash(dataset)
+        if only is not None:
+            hashed = F.when(only, hashed)
+        return dataset.withColumn(self._HASH, hashed).withColumn(
             self._DRAW, uniform(F.col(self._HASH))
         )
 

@@ -17,7 +17,7 @@ from ._base import ClassStats, Sampler, SamplerModel, require_columns
 from ._columns import col, label_lookup
 from ._exact import cut_condition, find_cuts, partial_ties
 from ._params import HasExact, pairs_to_dict, to_label_counts, to_optional_float
-from ._random import row_hash, standard_normal, uniform
+from ._random import standard_normal
 from ._strategy import OVER
 
 _COPY = "__spark_resample_copy"
@@ -83,10 +83,7 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
             return self._finish(dataset, columns, {})
         label = col(self.getLabelCol())
         grown = label.isin(list(added))
-        row_key = row_hash(dataset, self.getOrDefault(self.seed), self.getIdCol())
-        drawn = dataset.withColumn(self._HASH, F.when(grown, row_key)).withColumn(
-            self._DRAW, uniform(F.col(self._HASH))
-        )
+        drawn = self._with_draw(dataset, only=grown)
         draw = F.col(self._DRAW)
         extra = None
         if self.getExact():

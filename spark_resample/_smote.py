@@ -30,7 +30,7 @@ from pyspark.ml.functions import array_to_vector, vector_to_array
 from pyspark.ml.linalg import VectorUDT
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.ml.param.shared import HasFeaturesCol
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
     ArrayType,
@@ -203,7 +203,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         # dropped, before the leaf UDF, through which Spark cannot prune it.
         trees, any_sparse = self._fit_trees(rows, ids)
         if any_sparse is False:
-            rows = _without_sparse_flag(rows)
+            rows = rows.drop(_SPARSE)
         if any(tree.depth for tree in trees.values()):
             schema = StructType(rows.schema.fields + [StructField(_LEAF, IntegerType())])
             rows = rows.mapInPandas(_leaf_udf(trees), schema)
@@ -211,10 +211,9 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             rows = rows.withColumn(_LEAF, F.lit(0))
         rows = rows.withColumn(_SUB, F.pmod(F.col(self._HASH), F.lit(_buckets.SUB_KEYS)))
         mapping, planned_sparse = self._plan(rows, ids)
-        if any_sparse is None:
-            any_sparse = planned_sparse
-            if not any_sparse:
-                rows = _without_sparse_flag(rows)
+        any_sparse = planned_sparse if any_sparse is None else any_sparse
+        if not any_sparse:
+            rows = rows.drop(_SPARSE)  # no-op when there is no such column
         kernel = self._kernel(ids)
         categorical = self._categorical_cols()
         label_of = {i: label for label, i in ids.items()}
@@ -298,13 +297,12 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         fractions = {i: min(1.0, _buckets.SAMPLE_ROWS / counts[label_of[i]]) for i in deep}
         # null (not picked) for classes without a tree: they have no fraction
         picked = F.col(self._DRAW) < label_lookup(F.col(_CLASS), fractions)
-        sparse = F.max(F.col(_SPARSE)) if _SPARSE in rows.columns else F.lit(False)
         found = (
             rows.where(~F.col(_OTHER))
             .groupBy(_CLASS)
             .agg(
                 F.collect_list(F.when(picked, F.struct(F.col(self._HASH), F.col(_X)))),
-                sparse.alias(_SPARSE),
+                _any_sparse_row(rows),
             )
             .collect()
         )
@@ -325,11 +323,10 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         """(class, leaf, sub-key) -> bucket, from one aggregation of the class
         rows, and whether any of them holds a sparse vector (if the rows still
         carry the flag)."""
-        sparse = F.max(F.col(_SPARSE)) if _SPARSE in rows.columns else F.lit(False)
         measured = (
             rows.where(~F.col(_OTHER))
             .groupBy(_CLASS, _LEAF, _SUB)
-            .agg(F.count(F.lit(1)), sparse.alias(_SPARSE))
+            .agg(F.count(F.lit(1)), _any_sparse_row(rows))
             .collect()
         )
         per_class: Dict[int, Dict[Tuple[int, int], int]] = {i: {} for i in ids.values()}
@@ -584,8 +581,10 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         """Hook for what a variant learns beyond the common checks."""
 
 
-def _without_sparse_flag(rows: DataFrame) -> DataFrame:
-    return rows.drop(_SPARSE) if _SPARSE in rows.columns else rows
+def _any_sparse_row(rows: DataFrame) -> Column:
+    """Aggregate: whether any row holds a sparse vector (false once the
+    per-row flag is dropped, or for numeric input columns)."""
+    return (F.max(F.col(_SPARSE)) if _SPARSE in rows.columns else F.lit(False)).alias(_SPARSE)
 
 
 def _vector_sizes(stats: ClassStats) -> Tuple[int, int]:
