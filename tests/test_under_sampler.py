@@ -178,3 +178,25 @@ def test_row_key_reads_backticks_and_maps(spark):
     kept = [row.m["k"] for row in out.collect()]
     assert len(set(kept)) == 80  # distinct rows kept once each
     assert df.select(row_hash(df, 7)).distinct().count() == 400
+
+
+def test_row_key_tells_apart_values_in_other_columns_and_moved_nulls(spark):
+    """xxhash64 skips nulls and the row key hashes columns in chains: a value
+    moved to another column, or two values swapped, must still give another
+    draw; identical rows must give the same one."""
+    width = 5
+    rows = []
+    for v in range(1, 41):
+        for position in range(width):  # v alone, in each column in turn
+            rows.append(tuple(float(v) if i == position else None for i in range(width)))
+        for first in range(width - 1):  # v and -v swapped between neighbours
+            pair = [None] * width
+            pair[first], pair[first + 1] = float(v), float(-v)
+            rows.append(tuple(pair))
+            pair[first], pair[first + 1] = float(-v), float(v)
+            rows.append(tuple(pair))
+    schema = ", ".join(f"c{i} double" for i in range(width))
+    df = spark.createDataFrame(rows + rows[:50], schema)  # 50 rows twice
+    hashed = df.select("*", row_hash(df, 11).alias("h"))
+    assert hashed.select("h").distinct().count() == len(rows)
+    assert hashed.distinct().count() == len(rows)  # so each row has one hash
