@@ -180,11 +180,12 @@ def test_row_key_reads_backticks_and_maps(spark):
     assert df.select(row_hash(df, 7)).distinct().count() == 400
 
 
-def test_row_key_tells_apart_values_in_other_columns_and_moved_nulls(spark):
-    """xxhash64 skips nulls and the row key hashes columns in chains: a value
-    moved to another column, or two values swapped, must still give another
-    draw; identical rows must give the same one."""
-    width = 5
+@pytest.mark.parametrize("width", [5, 30], ids=["chains of two", "one chain"])
+def test_row_key_tells_apart_values_in_other_columns_and_moved_nulls(spark, width):
+    """xxhash64 skips nulls and the row key hashes narrow rows in chains of
+    two columns, wide ones in one chain: either way a value moved to another
+    column, or two values swapped, must give another draw; identical rows
+    must give the same one."""
     rows = []
     for v in range(1, 41):
         for position in range(width):  # v alone, in each column in turn
@@ -200,3 +201,19 @@ def test_row_key_tells_apart_values_in_other_columns_and_moved_nulls(spark):
     hashed = df.select("*", row_hash(df, 11).alias("h"))
     assert hashed.select("h").distinct().count() == len(rows)
     assert hashed.distinct().count() == len(rows)  # so each row has one hash
+
+
+def test_wide_rows_are_sampled_exactly(spark):
+    """1000 columns: the row key's expression stays flat (a deep one overflowed
+    the JVM's stack) and exact mode still gives exact counts."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(300, 1000))
+    values[rng.random(values.shape) < 0.3] = np.nan  # nulls, moved about
+    table = pd.DataFrame(values, columns=[f"c{i}" for i in range(1000)])
+    table.insert(0, "label", (np.arange(300) % 10 == 0).astype(int))
+    df = spark.createDataFrame(table.astype(object).where(table.notna(), None))
+    out = RandomUnderSampler(exact=True, seed=4).resample(df)
+    assert class_counts(out) == {0: 30, 1: 30}
