@@ -211,9 +211,10 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             rows = rows.withColumn(_LEAF, F.lit(0))
         rows = rows.withColumn(_SUB, F.pmod(F.col(self._HASH), F.lit(_buckets.SUB_KEYS)))
         mapping, planned_sparse = self._plan(rows, ids)
-        any_sparse = planned_sparse if any_sparse is None else any_sparse
-        if not any_sparse:
-            rows = rows.drop(_SPARSE)  # no-op when there is no such column
+        if any_sparse is None:  # no tree sample ran: the plan's job told
+            any_sparse = planned_sparse
+            if not any_sparse:
+                rows = rows.drop(_SPARSE)  # no-op for numeric input columns
         kernel = self._kernel(ids)
         categorical = self._categorical_cols()
         label_of = {i: label for label, i in ids.items()}
