@@ -276,6 +276,26 @@ def _first_line(text: str) -> str:
     return text.splitlines()[0] if text else ""
 
 
+_TRACEBACK = "Traceback (most recent call last):"
+
+
+def _python_cause(text: str) -> str:
+    """The exception line that ends the last Python traceback in ``text`` (a
+    failure in a Python worker), or "" when there is none."""
+    if _TRACEBACK not in text:
+        return ""
+    lines = [
+        line
+        for line in text.rsplit(_TRACEBACK, 1)[1].splitlines()
+        if line.strip() and not line[0].isspace() and not line.startswith("SQLSTATE")
+    ]
+    return lines[-1] if lines else ""
+
+
+def _with_cause(line: str, cause: str) -> str:
+    return f"{line} (root cause: {cause})" if cause and cause not in line else line
+
+
 def one_line_reason(error: BaseException) -> str:
     """One line saying why a Spark job failed.
 
@@ -285,21 +305,44 @@ def one_line_reason(error: BaseException) -> str:
     its root cause says why, so the line is both, from the Java cause chain.
     """
     java = getattr(error, "java_exception", None)
-    if java is None:
-        return f"{type(error).__name__}: {_first_line(str(error)) or '(no message)'}"
+    if java is None:  # for a Python worker's failure, its exception line says why
+        line = f"{type(error).__name__}: {_first_line(str(error)) or '(no message)'}"
+        return _with_cause(line, _python_cause(str(error)))
     try:
         chain: List[str] = []
+        root = ""
         throwable = java
         while throwable is not None and len(chain) < 20:
-            line = _first_line(str(throwable.toString()))
+            root = str(throwable.toString())
+            line = _first_line(root)
             if line and line not in chain:
                 chain.append(line)
             throwable = throwable.getCause()
     except Exception:  # the JVM is gone: say what Python saw
         return f"{type(error).__name__}: {_first_line(str(error))}"
-    if len(chain) > 1 and chain[-1] not in chain[0]:
-        return f"{chain[0]} (root cause: {chain[-1]})"
-    return chain[0] if chain else type(error).__name__
+    if not chain:
+        return type(error).__name__
+    cause = _python_cause(root) or (chain[-1] if len(chain) > 1 else "")
+    return _with_cause(chain[0], cause)
+
+
+def _stop_session_started_here(caller_session) -> None:
+    """Stop the session this run started, if any (not one the caller passed in
+    by running the job in its own process, as the tests do).
+
+    A failed job's cancelled tasks wind down after the failure reaches the
+    driver, and the JVM logs them to the same stderr; stopping the session
+    waits for them, so the one-line reason printed afterwards is the last line.
+    """
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.getActiveSession()
+    if session is None or session is caller_session:
+        return
+    try:
+        session.stop()
+    except Exception:  # the JVM is already gone; nothing left to stop
+        pass
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -307,16 +350,22 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command is None:
         _parser().print_help(sys.stderr)
         return EXIT_USAGE
+    from pyspark.sql import SparkSession
+
+    caller_session = SparkSession.getActiveSession()
+    reason: Optional[str] = None
     try:
         if args.command == "generate":
             run_generate(args)
         else:
             run_resample(args)
     except (JobError, ValueError, TypeError) as error:
-        print(f"spark-resample: error: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        reason = str(error)
     except Exception as error:  # a Spark job failure: one line, the full trace is in the log
-        print(f"spark-resample: error: {one_line_reason(error)}", file=sys.stderr)
+        reason = one_line_reason(error)  # asks the JVM, so before the stop
+    _stop_session_started_here(caller_session)
+    if reason is not None:
+        print(f"spark-resample: error: {reason}", file=sys.stderr)
         return EXIT_FAILED
     return 0
 

@@ -144,3 +144,39 @@ def test_killed_job_leaves_no_output_and_a_rerun_matches(spark, source, referenc
     rerun = run(job(source, output))
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert_df_equality(spark.read.parquet(str(output)), reference, ignore_row_order=True)
+
+
+# A job whose failing task ends at once while another task of the same stage
+# is still busy in a Python worker: that task is cancelled only after the
+# failure reached the driver, and the JVM logs its abort to the same stderr.
+# The run's write is replaced by such a job; the rest is the real main().
+SLOW_TO_CANCEL = """
+import sys, time
+from pyspark.sql import functions as F
+from pyspark.sql.types import LongType
+from spark_resample import jobs
+
+def fails_fast_while_another_task_is_busy(x):
+    if x == 0:
+        raise ValueError("the broken part")
+    time.sleep(3)
+    return x
+
+def run_resample(args):
+    spark = jobs._session(args.master, "slow to cancel")
+    slow = F.udf(fails_fast_while_another_task_is_busy, LongType())
+    spark.range(0, 2, 1, 2).select(slow("id")).write.format("noop").mode("overwrite").save()
+
+jobs.run_resample = run_resample
+sys.exit(jobs.main(sys.argv[1:]))
+"""
+
+
+def test_the_reason_is_the_last_line_even_while_cancelled_tasks_wind_down(source, tmp_path):
+    command = job(source, tmp_path / "out")
+    failed = run([sys.executable, "-c", SLOW_TO_CANCEL, *command[3:]])
+    assert failed.returncode == 1, failed.stderr[-3000:]
+    assert "Aborting" in failed.stderr or "TaskKilled" in failed.stderr, failed.stderr[-3000:]
+    reason = failed.stderr.strip().splitlines()[-1]
+    assert reason.startswith("spark-resample: error: "), failed.stderr[-3000:]
+    assert "the broken part" in reason, reason
