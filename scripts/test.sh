@@ -69,8 +69,10 @@ stage "standalone cluster" pytest_in python cluster -m cluster "$@"
 if [ "${SPARK_RESAMPLE_SKIP_SPARK35:-0}" != 1 ]; then
   if PY35=$(bash "$ROOT/scripts/env35.sh"); then
     # Python workers must run the 3.5 environment too (env.sh exported the main one).
+    # Code generation and AQE on here, as Spark runs by default: see tests/conftest.py.
     stage "smoke set on Spark 3.5" pytest_in "$PY35" spark35 \
-      PYSPARK_PYTHON="$PY35" PYSPARK_DRIVER_PYTHON="$PY35" -m smoke tests/test_smoke.py "$@"
+      PYSPARK_PYTHON="$PY35" PYSPARK_DRIVER_PYTHON="$PY35" SPARK_RESAMPLE_TEST_SPARK_DEFAULTS=1 \
+      -m smoke tests/test_smoke.py "$@"
   else
     echo "== could not set up the Spark 3.5 environment"; status=1; failed+=("Spark 3.5 set-up")
   fi
