@@ -29,7 +29,8 @@ def fast_start_jvm() -> str:
     executors, job subprocesses): C1 only and a serial GC start faster on 2
     cores (cluster stage 247 s before, 165-186 s after), and the class-data
     archive of tests/jvm_archive.py once scripts/test.sh has built it (145 ->
-    114 s). The shared test sessions' JVMs get them too (see FAST_SMALL_QUERIES)."""
+    114 s). The shared test session keeps the JVM's defaults: neither made the
+    classic stage faster."""
     return f"{FAST_START_FLAGS} {archive_flags()}".strip()
 
 
@@ -59,14 +60,6 @@ def pytest_configure(config):
 # compares with this session's), in the Spark 3.5 smoke stage
 # (SPARK_RESAMPLE_TEST_SPARK_DEFAULTS=1 leaves these settings out), and in the
 # benchmarks.
-#
-# The shared sessions' JVMs also compile with C1 only (``fast_start_jvm()``):
-# more than half of a test session's JVM CPU went to the C2 compiler thread,
-# compiling Spark's planner code that runs only some thousand times. C1 alone
-# took a third off the JVM's CPU (four test files: 275/318 -> 191/212 CPU-s)
-# at about the same wall time, since a session's work is one planning thread
-# and C2 ran on the other core. The freed core is what lets scripts/test.sh run
-# two stages side by side.
 FAST_SMALL_QUERIES = {
     "spark.sql.codegen.wholeStage": "false",
     "spark.sql.codegen.factoryMode": "NO_CODEGEN",
@@ -90,7 +83,6 @@ def _builder():
     if not SPARK_DEFAULTS:
         for key, value in FAST_SMALL_QUERIES.items():
             builder = builder.config(key, value)
-        builder = builder.config("spark.driver.extraJavaOptions", fast_start_jvm())
     if MODE == "connect":
         return builder.remote(MASTER)
     return builder.master(MASTER)
