@@ -39,7 +39,9 @@ if [ "${SPARK_RESAMPLE_SKIP_SPARK35:-0}" != 1 ]; then
   bash "$ROOT/scripts/env35.sh" > "$SCRATCH/spark35.python" 2> "$SCRATCH/spark35.log" &
   spark35_pid=$!
 fi
-trap 'for pid in $archive_pid $spark35_pid; do kill $pid 2>/dev/null || true; done; rm -rf "$SCRATCH"' EXIT
+# On an early exit (Ctrl-C, a killed run) stop them and what they started
+# (env35.sh's pip), not only the shells.
+trap 'for pid in $archive_pid $spark35_pid; do pkill -TERM -P $pid 2>/dev/null; kill $pid 2>/dev/null; done; rm -rf "$SCRATCH"' EXIT
 
 FILTERED=$#  # extra pytest arguments may leave a stage with no test to run
 stage() {  # name, then the command; the suite goes on after a failed stage
