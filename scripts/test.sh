@@ -40,8 +40,9 @@ if [ "${SPARK_RESAMPLE_SKIP_SPARK35:-0}" != 1 ]; then
   spark35_pid=$!
 fi
 # On an early exit (Ctrl-C, a killed run) stop them and what they started
-# (env35.sh's pip), not only the shells.
-trap 'for pid in $archive_pid $spark35_pid; do pkill -TERM -P $pid 2>/dev/null; kill $pid 2>/dev/null; done; rm -rf "$SCRATCH"' EXIT
+# (env35.sh's pip), not only the shells. Every command here must succeed:
+# under set -e a failing one (a process already gone) would become the exit status.
+trap 'for pid in $archive_pid $spark35_pid; do pkill -TERM -P $pid 2>/dev/null || true; kill $pid 2>/dev/null || true; done; rm -rf "$SCRATCH"' EXIT
 
 FILTERED=$#  # extra pytest arguments may leave a stage with no test to run
 stage() {  # name, then the command; the suite goes on after a failed stage
