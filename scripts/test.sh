@@ -1,28 +1,27 @@
 #!/usr/bin/env bash
 # Installs what is needed (first run) and runs the whole test suite, each stage
 # in its own pytest process (one SparkSession per process):
-#   1. classic local[2] session
-#   2. the same tests over Spark Connect
-#   3. task retries under local[2,3]
-#   4. a real standalone cluster (master + two workers) via spark-submit and a session
-#   5. the smoke set on the newest Spark 3.5 in its own environment (.venv-spark35)
+#   1. classic session, local[2,3] (two task threads, three attempts per task):
+#      the suite, then the task-retry tests, then a real standalone cluster
+#      (master + two workers) via spark-submit and a session
+#   2. the same sampler tests over Spark Connect (remote("local[2]"))
+#   3. the smoke set on the newest Spark 3.5 in its own environment (.venv-spark35)
 # The stages run one after the other: run side by side on 2 cores they took
 # longer in total (measured), as every stage is CPU-bound there.
 # Extra arguments go to every pytest run, e.g. scripts/test.sh -x -k under.
-# SPARK_RESAMPLE_SKIP_SPARK35=1 skips stage 5 (it installs pyspark 3.5 the first time,
+# SPARK_RESAMPLE_SKIP_SPARK35=1 skips stage 3 (it installs pyspark 3.5 the first time,
 # in the background while the first stages run).
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 start=$(date +%s)
 status=0
 failed=()
-OWN_PROCESS="cluster or retries"
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/spark-resample-tests.XXXXXX")
 
 # A class-data-sharing archive makes the short-lived JVMs of the job, cluster
 # and other-session tests start in about half the time (tests/jvm_archive.py).
-# It is built beside the classic stage; JVMs started before it is ready simply
-# start without it. A filtered run (extra pytest arguments) skips it: its
+# It is built beside the classic stage, whose cluster tests run last; JVMs
+# started before it is ready simply start without it. A filtered run (extra pytest arguments) skips it: its
 # half-minute of CPU would mostly slow the few tests chosen.
 archive_pid=""
 if [ $# -eq 0 ]; then
@@ -69,16 +68,16 @@ pytest_in() {  # python, scratch name, VAR=value settings, then pytest arguments
     --basetemp="$SCRATCH/$name" "$@"
 }
 
-stage "classic local[2]" pytest_in python classic -m "not connect_only and not ($OWN_PROCESS)" "$@"
-stage "Spark Connect" pytest_in python connect SPARK_RESAMPLE_TEST_MODE=connect \
-  -m "not classic_only and not ($OWN_PROCESS)" "$@"
-stage "task retries, local[2,3]" pytest_in python retries SPARK_RESAMPLE_TEST_MASTER="local[2,3]" \
-  -m retries "$@"
+# The retry and cluster tests share the classic session (tests/conftest.py
+# runs them last): a process of their own each cost a JVM start and its warm-up.
+stage "classic local[2,3], task retries, standalone cluster" pytest_in python classic \
+  -m "not connect_only" "$@"
 if [ -n "$archive_pid" ] && ! wait $archive_pid; then
-  echo "== the JVM class archive was not built; the short-lived JVMs start without it:"
+  echo "== the JVM class archive was not built; the short-lived JVMs started without it:"
   tail -5 "$SCRATCH/jvm-archive.log"
 fi
-stage "standalone cluster" pytest_in python cluster -m cluster "$@"
+stage "Spark Connect" pytest_in python connect SPARK_RESAMPLE_TEST_MODE=connect \
+  -m "not classic_only" "$@"
 if [ -n "$spark35_pid" ]; then
   if wait $spark35_pid; then
     PY35=$(tail -1 "$SCRATCH/spark35.python")

@@ -20,8 +20,13 @@ os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 
 MODE = os.environ.get("SPARK_RESAMPLE_TEST_MODE", "classic")
-# The retry tests run in their own process with ``local[2,3]`` (3 attempts per task).
-MASTER = os.environ.get("SPARK_RESAMPLE_TEST_MASTER", "local[2]")
+# Classic: two task threads and three attempts per task, which the retry tests
+# need (tests/test_retries.py); the other tests pass the same either way, so they
+# share that session instead of a process of their own (a JVM start and its
+# warm-up saved). Connect: ``remote("local[2]")``, as users start it.
+MASTER = os.environ.get(
+    "SPARK_RESAMPLE_TEST_MASTER", "local[2]" if MODE == "connect" else "local[2,3]"
+)
 
 
 def fast_start_jvm() -> str:
@@ -47,6 +52,19 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "connect_only: needs a Spark Connect session")
 
 
+def pytest_collection_modifyitems(config, items):
+    """The retry tests, then the cluster tests, run last: a retry test kills
+    Python workers on purpose, and the cluster's short-lived JVMs start faster
+    once scripts/test.sh's class-data archive, built in the background meanwhile,
+    is ready (tests/jvm_archive.py)."""
+    last = {"retries": 1, "cluster": 2}
+
+    def position(item) -> int:
+        return max((last[m.name] for m in item.iter_markers() if m.name in last), default=0)
+
+    items.sort(key=position)  # stable: the order within each group stays
+
+
 # The shared sessions run hundreds of small queries, where Spark's fixed costs
 # dominate: compiling generated code for every new query, and adaptive
 # execution's extra stage submissions and re-planning. Interpreted expressions
@@ -56,8 +74,8 @@ def pytest_configure(config):
 # depend on these: Spark itself falls back to interpreted code when generated
 # code fails to compile, and the draws depend on no partitioning. Code
 # generation and AQE stay on, as users run Spark, in the jobs' own sessions, in
-# the standalone cluster's jobs and session (whose outputs the cluster stage
-# compares with this session's), in the Spark 3.5 smoke stage
+# the standalone cluster's jobs and session (whose outputs the cluster tests
+# compare with this session's), in the Spark 3.5 smoke stage
 # (SPARK_RESAMPLE_TEST_SPARK_DEFAULTS=1 leaves these settings out), and in the
 # benchmarks.
 FAST_SMALL_QUERIES = {

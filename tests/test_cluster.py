@@ -7,7 +7,8 @@ the library reaches them only the way users ship it: the built wheel, renamed
 ``.zip`` (PySpark puts only .zip/.egg/.jar py-files on the executors' path),
 through ``spark-submit --py-files`` or ``SparkContext.addPyFile``.
 
-Run in its own process: ``pytest -m cluster`` (scripts/test.sh does).
+``pytest -m cluster`` runs it alone; scripts/test.sh runs it at the end of the
+classic stage (tests/conftest.py orders it last).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Task retries lose and duplicate nothing (DESIGN.md rule 3, issue 6 item 4).
 
-Runs in its own process under ``local[2,3]`` (three attempts per task):
-``SPARK_RESAMPLE_TEST_MASTER="local[2,3]" pytest -m retries``. For every
+Needs a classic session with master ``local[2,3]`` (three attempts per
+task), the tests' default in classic mode (tests/conftest.py). For every
 exported stage, the output with failing or killed first attempts, and with an
 upstream partitioning that changes from one evaluation to the next, must equal
 the output of a run without any of that.
@@ -52,7 +52,7 @@ def retrying_session(spark):
     master = spark.conf.get("spark.master")
     assert master == MASTER, (
         f"tests/test_retries.py needs master {MASTER} (3 attempts per task), got {master}; "
-        f'run it with SPARK_RESAMPLE_TEST_MASTER="{MASTER}" pytest -m retries'
+        f'run it with SPARK_RESAMPLE_TEST_MASTER="{MASTER}" (the default in classic mode)'
     )
     return spark
 
