@@ -21,8 +21,9 @@ SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/spark-resample-tests.XXXXXX")
 # A class-data-sharing archive makes the short-lived JVMs of the job, cluster
 # and other-session tests start in about half the time (tests/jvm_archive.py).
 # It is built beside the classic stage, whose cluster tests run last; JVMs
-# started before it is ready simply start without it. A filtered run (extra pytest arguments) skips it: its
-# half-minute of CPU would mostly slow the few tests chosen.
+# started before it is ready simply start without it. A filtered run (extra
+# pytest arguments) skips it: its half-minute of CPU would mostly slow the few
+# tests chosen.
 archive_pid=""
 if [ $# -eq 0 ]; then
   export SPARK_RESAMPLE_JVM_ARCHIVE="$SCRATCH/jvm.jsa"
