@@ -20,12 +20,13 @@ os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 
 MODE = os.environ.get("SPARK_RESAMPLE_TEST_MODE", "classic")
+RETRYING_MASTER = "local[2,3]"  # two task threads, three attempts per task
 # Classic: two task threads and three attempts per task, which the retry tests
 # need (tests/test_retries.py); the other tests pass the same either way, so they
 # share that session instead of a process of their own (a JVM start and its
 # warm-up saved). Connect: ``remote("local[2]")``, as users start it.
 MASTER = os.environ.get(
-    "SPARK_RESAMPLE_TEST_MASTER", "local[2]" if MODE == "connect" else "local[2,3]"
+    "SPARK_RESAMPLE_TEST_MASTER", "local[2]" if MODE == "connect" else RETRYING_MASTER
 )
 
 

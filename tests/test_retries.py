@@ -34,12 +34,13 @@ from pyspark import TaskContext
 from pyspark.ml.feature import VectorAssembler
 from pyspark.sql import DataFrame
 
+from .conftest import RETRYING_MASTER
 from .helpers import labelled
 from .test_smoke import COUNTS, FEATURES, STAGE_IDS, STAGES, comparable, make_stage
 
 pytestmark = [pytest.mark.retries, pytest.mark.classic_only]
 
-MASTER = "local[2,3]"
+MASTER = RETRYING_MASTER
 # Two tasks fail their first attempt: both partitions of an output the
 # sampler does not shuffle (the shared session has two), two of five upstream.
 FAILING_PARTITIONS = (0, 1)
