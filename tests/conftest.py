@@ -4,7 +4,8 @@
 Connect server (``SparkSession.builder.remote("local[2]")``) in its own pytest
 process; scripts/test.sh runs the suite both ways. Tests that only make sense
 in one mode are marked ``classic_only`` or ``connect_only``.
-``SPARK_RESAMPLE_TEST_MASTER`` overrides the local master (default ``local[2]``).
+``SPARK_RESAMPLE_TEST_MASTER`` overrides the local master (default
+``local[2,3]`` in classic mode, ``local[2]`` over Connect).
 """
 
 from __future__ import annotations
