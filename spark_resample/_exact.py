@@ -87,59 +87,58 @@ def find_cuts(
     return cuts
 
 
-def _find_cuts_once(df, label_col, u, pending, bounds, weight_col) -> Dict[Any, ClassCut]:
-    label = col(label_col)
-    weight = col(weight_col).cast("double") if weight_col else F.lit(1.0)
-    low = label_lookup(F.col("label"), {c: b[0] for c, b in bounds.items()})
-    high = label_lookup(F.col("label"), {c: b[1] for c, b in bounds.items()})
-    need = label_lookup(label, {c: k for c, (_, k) in pending.items()})
+def _sql_array(values, suffix: str) -> str:
+    """A SQL array literal; ``repr`` of a float round-trips exactly as ``<repr>D``."""
+    return f"array({', '.join(f'{v!r}{suffix}' for v in values)})"
 
-    # u gets its own projection: the hash is then computed once per row, not
-    # once for each expression below that reads it.
-    drawn = df.where(label.isin(list(pending))).select(
-        label.alias("label"), u.alias("u"), weight.alias("w"), need.alias("need")
-    )
-    u = F.col("u")
-    below = u < low
-    waiting = (u >= low) & (u < high)
-    # Rows at or above p_high tell nothing: dropping them in a compiled filter
-    # leaves the aggregation (collect_list runs interpreted, row by row) about
-    # k rows per class instead of the whole class.
+
+def _find_cuts_once(df, label_col, u, pending, bounds, weight_col) -> Dict[Any, ClassCut]:
+    # Written as SQL over the class's position c in ``classes`` (1-based, null
+    # for other classes): each Column built in Python costs calls to the JVM
+    # (or a Connect message) and each DataFrame step an analysis of the plan,
+    # which measured about as long as the aggregation job itself on small inputs.
+    classes = list(pending)
+    position = label_lookup(col(label_col), {c: i + 1 for i, c in enumerate(classes)})
+    low = f"element_at({_sql_array([bounds[c][0] for c in classes], 'D')}, c)"
+    high = f"element_at({_sql_array([bounds[c][1] for c in classes], 'D')}, c)"
+    need = f"element_at({_sql_array([pending[c][1] for c in classes], 'L')}, c)"
+    weight = col(weight_col).cast("double") if weight_col else F.lit(1.0)
+    # u gets its own projection, so the filter below it (pushed under it by
+    # the optimizer) and the aggregation read one hash: rows of other classes
+    # and rows at or above p_high, which tell nothing, skip the rest; the
+    # aggregation (collect_list runs interpreted, row by row) sees about k rows
+    # per class instead of the whole class.
+    drawn = df.select(position.alias("c"), u.alias("u"), weight.alias("w"))
     stats = (
-        drawn.where(u < high)
-        .select("label", "u", "w", "need", below.alias("below"), waiting.alias("waiting"))
-        .groupBy("label")
+        drawn.where(f"c IS NOT NULL AND u < {high}")
+        .groupBy("c")
         .agg(
-            F.count(F.when(F.col("below"), 1)).alias("n_below"),
-            F.coalesce(F.sum(F.when(F.col("below"), F.col("w"))), F.lit(0.0)).alias("w_below"),
-            F.sort_array(
-                F.collect_list(F.when(F.col("waiting"), F.struct(F.col("u"), F.col("w"))))
-            ).alias("waitlist"),
-            F.first("need").alias("need"),
+            F.expr(f"{need} - count_if(u < {low}) AS need_left"),
+            F.expr(f"coalesce(sum(IF(u < {low}, w, NULL)), 0D) AS w_below"),
+            F.expr(f"sort_array(collect_list(IF(u >= {low}, struct(u, w), NULL))) AS waitlist"),
         )
     )
-    # The k-th smallest u, found on the executors: position (need - n_below) in
-    # the sorted waitlist. Only a handful of numbers per class are collected.
-    # rank 0 (all k below p_low) gives no threshold either; the retry's wider
-    # window moves p_low down.
-    rank = F.col("need") - F.col("n_below")
-    ok = (rank >= 1) & (rank <= F.size("waitlist"))
-    threshold = F.when(ok, F.element_at("waitlist", rank.cast("int"))["u"])
-    before = F.filter("waitlist", lambda x: x["u"] < F.col("threshold"))
-    at = F.filter("waitlist", lambda x: x["u"] == F.col("threshold"))
+    # The k-th smallest u, found on the executors: position rank = need -
+    # (rows below p_low) in the sorted waitlist. Only a handful of numbers per
+    # class are collected. rank 0 (all k below p_low) gives no threshold
+    # either; the retry's wider window moves p_low down.
     result = (
-        stats.select(
-            "label", "need", "n_below", "w_below", "waitlist", threshold.alias("threshold")
+        stats.selectExpr(
+            "c",
+            "need_left",
+            "w_below",
+            "waitlist",
+            "IF(need_left BETWEEN 1 AND size(waitlist), element_at(waitlist, CAST(need_left AS INT)).u, NULL)"
+            " AS threshold",
         )
-        .select(
-            "label",
+        .selectExpr(
+            "c",
             "threshold",
-            (F.col("need") - F.col("n_below") - F.size(before)).alias("ties_taken"),
-            F.size(at).alias("ties_total"),
-            (F.col("w_below") + F.aggregate(before, F.lit(0.0), lambda acc, x: acc + x["w"])).alias(
-                "w_before"
-            ),
-            F.aggregate(at, F.lit(0.0), lambda acc, x: acc + x["w"]).alias("w_at"),
+            "CAST(need_left - size(filter(waitlist, x -> x.u < threshold)) AS INT) AS ties_taken",
+            "size(filter(waitlist, x -> x.u = threshold)) AS ties_total",
+            "w_below + aggregate(filter(waitlist, x -> x.u < threshold), 0D, (s, x) -> s + x.w)"
+            " AS w_before",
+            "aggregate(filter(waitlist, x -> x.u = threshold), 0D, (s, x) -> s + x.w) AS w_at",
         )
         .collect()
     )
@@ -149,7 +148,7 @@ def _find_cuts_once(df, label_col, u, pending, bounds, weight_col) -> Dict[Any, 
             continue  # the window missed the k-th value; retried by the caller
         taken, total = int(row["ties_taken"]), int(row["ties_total"])
         kept_weight = float(row["w_before"]) + float(row["w_at"]) * taken / total
-        cuts[row["label"]] = ClassCut(float(row["threshold"]), taken, total, kept_weight)
+        cuts[classes[row["c"] - 1]] = ClassCut(float(row["threshold"]), taken, total, kept_weight)
     return cuts
 
 

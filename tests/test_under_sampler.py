@@ -77,6 +77,29 @@ def test_exact_mode_with_many_identical_rows(spark):
         assert class_counts(out) == {0: target, 1: 40}, target
 
 
+def test_a_window_that_misses_is_retried_wider(binary, monkeypatch):
+    """A bound failure (probability below delta) leaves a class without a cut:
+    it is retried with a wider window and gives the same rows and weights."""
+    from spark_resample import _exact
+
+    expected = RandomUnderSampler(samplingStrategy=0.25, exact=True, weightCol="w").resample(
+        binary
+    )
+    real_bounds, windows = _exact._bounds, []
+
+    def missing_first(n, k, delta):
+        windows.append(delta)
+        if len(windows) == 1:
+            p = k / n
+            return p, p  # an empty window: no k-th value in it
+        return real_bounds(n, k, delta)
+
+    monkeypatch.setattr(_exact, "_bounds", missing_first)
+    out = RandomUnderSampler(samplingStrategy=0.25, exact=True, weightCol="w").resample(binary)
+    assert len(windows) == 2 and windows[1] < windows[0], windows
+    assert_df_equality(out, expected, ignore_row_order=True)
+
+
 @pytest.mark.parametrize(
     "label_type,counts",
     [
