@@ -324,17 +324,28 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         """(class, leaf, sub-key) -> bucket, from one aggregation of the class
         rows, and whether any of them holds a sparse vector (if the rows still
         carry the flag)."""
-        measured = (
-            rows.where(~F.col(_OTHER))
-            .groupBy(_CLASS, _LEAF, _SUB)
-            .agg(F.count(F.lit(1)), _any_sparse_row(rows))
-            .collect()
-        )
+        counts = self._class_stats.counts
         per_class: Dict[int, Dict[Tuple[int, int], int]] = {i: {} for i in ids.values()}
         any_sparse = False
-        for r in measured:
-            per_class[r[0]][(r[1], r[2])] = r[3]
-            any_sparse = any_sparse or bool(r[4])
+        if _SPARSE not in rows.columns and all(
+            counts[c] <= self.getMaxBucketSize() for c in ids
+        ):
+            # Every class is one leaf that fits one bucket, whatever its rows'
+            # sub-keys: the class count is the plan, and no job needs to run.
+            # (Rows that may hold sparse vectors still go through the job,
+            # which tells whether any does.)
+            for c, i in ids.items():
+                per_class[i][(0, 0)] = counts[c]
+        else:
+            measured = (
+                rows.where(~F.col(_OTHER))
+                .groupBy(_CLASS, _LEAF, _SUB)
+                .agg(F.count(F.lit(1)), _any_sparse_row(rows))
+                .collect()
+            )
+            for r in measured:
+                per_class[r[0]][(r[1], r[2])] = r[3]
+                any_sparse = any_sparse or bool(r[4])
         mapping: Dict[Tuple[int, int, int], int] = {}
         self._bucket_sizes: Dict[int, List[int]] = {}
         for label, i in ids.items():

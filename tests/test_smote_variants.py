@@ -11,7 +11,7 @@ from imblearn.over_sampling import BorderlineSMOTE as ImbBorderline
 from pyspark.ml.feature import VectorAssembler
 from sklearn.neighbors import NearestNeighbors
 
-from spark_resample import ADASYN, SMOTENC, BorderlineSMOTE
+from spark_resample import ADASYN, SMOTE, SMOTENC, BorderlineSMOTE
 from spark_resample._smote_kernels import NEIGHBOR_HASH, SEED_HASH
 
 from .helpers import class_counts
@@ -197,3 +197,28 @@ def test_adasyn_without_hard_rows_is_an_error(spark):
         ADASYN(inputCols=["a", "b"]).resample(df)
     with pytest.raises(ValueError, match=r"nNeighbors \+ 1 = 31"):
         ADASYN(inputCols=["a", "b"], nNeighbors=30).fit(df)
+
+
+# The whole family -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("bucket", [4096, 16], ids=["one-bucket", "tree"])
+@pytest.mark.parametrize("cls", [SMOTE, BorderlineSMOTE, ADASYN], ids=lambda c: c.__name__)
+def test_numeric_columns_and_a_vector_column_give_the_same_rows(points, cls, bucket):
+    """A class that fits one bucket takes its bucket plan from the class count
+    when its features are numeric columns, and from the plan's job when they
+    are a vector column (which may hold sparse vectors, and the job tells):
+    the buckets, and so the synthetic rows, are the same. With a tree, both
+    run the jobs."""
+    df, _, _ = points
+    vectors = VectorAssembler(inputCols=["a", "b"], outputCol="features").transform(df)
+    params = dict(idCol="id", seed=3, maxBucketSize=bucket)
+    on_columns = cls(inputCols=["a", "b"], **params).resample(df)
+    on_vector = cls(**params).resample(vectors)
+    from_columns = sorted(
+        (round(r.a, 9), round(r.b, 9)) for r in on_columns.where("is_synthetic").collect()
+    )
+    from_vector = sorted(
+        tuple(round(v, 9) for v in r.features) for r in on_vector.where("is_synthetic").collect()
+    )
+    assert len(from_columns) == 240 and from_vector == from_columns
