@@ -235,7 +235,8 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         ]
         if any_sparse:
             out_fields.append(StructField(_SPARSE, BooleanType()))
-        out_fields += [StructField(c, dataset.schema[c].dataType) for c in categorical]
+        schema = dataset.schema
+        out_fields += [StructField(c, schema[c].dataType) for c in categorical]
         synthetic = grouped.groupBy(_CLASS, _BUCKET).applyInPandas(
             _generate_udf(kernel, self.getOrDefault(self.seed), categorical, any_sparse),
             StructType(out_fields),
@@ -499,8 +500,9 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         if not numeric:
             raise ValueError("inputCols is empty; list at least one numeric column.")
         require_columns(dataset, **{f"inputCols[{c!r}]": c for c in numeric})
+        schema = dataset.schema  # once: a copy per call over Spark Connect
         for name in numeric:
-            data_type = dataset.schema[name].dataType
+            data_type = schema[name].dataType
             if not isinstance(data_type, NumericType):
                 raise TypeError(
                     f"inputCols column {name!r} has type {data_type.simpleString()}; SMOTE "

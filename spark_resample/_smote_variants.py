@@ -135,8 +135,9 @@ class SMOTENC(_SmoteEstimatorBase, _SmoteNcParams):
 
     def _validate_input(self, dataset: DataFrame) -> None:
         super()._validate_input(dataset)
+        schema = dataset.schema  # once: a copy per call over Spark Connect
         for name in self._categorical_cols():
-            data_type = dataset.schema[name].dataType
+            data_type = schema[name].dataType
             if not isinstance(data_type, (StringType, IntegralType)):
                 raise TypeError(
                     f"categoricalCols column {name!r} has type {data_type.simpleString()}; "
