@@ -128,8 +128,8 @@ def _find_cuts_once(df, label_col, u, pending, bounds, weight_col) -> Dict[Any, 
             "need_left",
             "w_below",
             "waitlist",
-            "IF(need_left BETWEEN 1 AND size(waitlist), element_at(waitlist, CAST(need_left AS INT)).u, NULL)"
-            " AS threshold",
+            "IF(need_left BETWEEN 1 AND size(waitlist),"
+            " element_at(waitlist, CAST(need_left AS INT)).u, NULL) AS threshold",
         )
         .selectExpr(
             "c",

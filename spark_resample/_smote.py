@@ -328,9 +328,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         counts = self._class_stats.counts
         per_class: Dict[int, Dict[Tuple[int, int], int]] = {i: {} for i in ids.values()}
         any_sparse = False
-        if _SPARSE not in rows.columns and all(
-            counts[c] <= self.getMaxBucketSize() for c in ids
-        ):
+        if _SPARSE not in rows.columns and all(counts[c] <= self.getMaxBucketSize() for c in ids):
             # Every class is one leaf that fits one bucket, whatever its rows'
             # sub-keys: the class count is the plan, and no job needs to run.
             # (Rows that may hold sparse vectors still go through the job,

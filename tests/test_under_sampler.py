@@ -82,9 +82,7 @@ def test_a_window_that_misses_is_retried_wider(binary, monkeypatch):
     it is retried with a wider window and gives the same rows and weights."""
     from spark_resample import _exact
 
-    expected = RandomUnderSampler(samplingStrategy=0.25, exact=True, weightCol="w").resample(
-        binary
-    )
+    expected = RandomUnderSampler(samplingStrategy=0.25, exact=True, weightCol="w").resample(binary)
     real_bounds, windows = _exact._bounds, []
 
     def missing_first(n, k, delta):
