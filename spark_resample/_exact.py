@@ -28,7 +28,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from ._columns import col, label_lookup
+from ._columns import col, label_lookup, sql_doubles, sql_longs
 
 _DELTA = 5e-5  # Spark's own choice in StratifiedSamplingUtils
 
@@ -87,11 +87,6 @@ def find_cuts(
     return cuts
 
 
-def _sql_array(values, suffix: str) -> str:
-    """A SQL array literal; ``repr`` of a float round-trips exactly as ``<repr>D``."""
-    return f"array({', '.join(f'{v!r}{suffix}' for v in values)})"
-
-
 def _find_cuts_once(df, label_col, u, pending, bounds, weight_col) -> Dict[Any, ClassCut]:
     # Written as SQL over the class's position c in ``classes`` (1-based, null
     # for other classes): each Column built in Python costs calls to the JVM
@@ -99,9 +94,9 @@ def _find_cuts_once(df, label_col, u, pending, bounds, weight_col) -> Dict[Any, 
     # which measured about as long as the aggregation job itself on small inputs.
     classes = list(pending)
     position = label_lookup(col(label_col), {c: i + 1 for i, c in enumerate(classes)})
-    low = f"element_at({_sql_array([bounds[c][0] for c in classes], 'D')}, c)"
-    high = f"element_at({_sql_array([bounds[c][1] for c in classes], 'D')}, c)"
-    need = f"element_at({_sql_array([pending[c][1] for c in classes], 'L')}, c)"
+    low = f"element_at({sql_doubles(bounds[c][0] for c in classes)}, c)"
+    high = f"element_at({sql_doubles(bounds[c][1] for c in classes)}, c)"
+    need = f"element_at({sql_longs(pending[c][1] for c in classes)}, c)"
     weight = col(weight_col).cast("double") if weight_col else F.lit(1.0)
     # u gets its own projection, so the filter below it (pushed under it by
     # the optimizer) and the aggregation read one hash: rows of other classes
@@ -118,9 +113,9 @@ def _find_cuts_once(df, label_col, u, pending, bounds, weight_col) -> Dict[Any, 
             F.expr(f"sort_array(collect_list(IF(u >= {low}, struct(u, w), NULL))) AS waitlist"),
         )
     )
-    # The k-th smallest u, found on the executors: position rank = need -
+    # The k-th smallest u, found on the executors: position need_left = need -
     # (rows below p_low) in the sorted waitlist. Only a handful of numbers per
-    # class are collected. rank 0 (all k below p_low) gives no threshold
+    # class are collected. need_left 0 (all k below p_low) gives no threshold
     # either; the retry's wider window moves p_low down.
     result = (
         stats.selectExpr(

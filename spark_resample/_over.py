@@ -14,7 +14,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from ._base import ClassStats, Sampler, SamplerModel, require_columns
-from ._columns import col, label_lookup
+from ._columns import col, label_lookup, sql_doubles
 from ._exact import cut_condition, find_cuts, partial_ties
 from ._params import HasExact, pairs_to_dict, to_label_counts, to_optional_float
 from ._random import standard_normal
@@ -110,12 +110,8 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
                 kept = cuts[c].kept_weight if c in cuts else 0.0
                 factors[c] = stats.weight_sums[c] / ((1 + whole[c]) * stats.weight_sums[c] + kept)
         else:
-            # Written as SQL: F.lit of a list costs one JVM call per entry.
             cdfs = {
-                c: F.expr(
-                    f"array({', '.join(f'{p!r}D' for p in poisson_cdf(a / stats.counts[c]))})"
-                )
-                for c, a in added.items()
+                c: F.expr(sql_doubles(poisson_cdf(a / stats.counts[c]))) for c, a in added.items()
             }
             copies = F.size(F.filter(label_lookup(label, cdfs), lambda p: p <= draw))
             factors = {c: 1.0 / (1.0 + a / stats.counts[c]) for c, a in added.items()}
