@@ -56,6 +56,33 @@ def data(spark):
     return blobs(spark, {0: 400, 1: 90, 2: 40}).cache()
 
 
+def test_bucket_and_count_lookups_follow_the_plan(spark):
+    """The planned buckets and per-bucket counts reach the rows as SQL lookups:
+    every (class, leaf, sub-key) gets its planned bucket and count, for classes
+    with several leaves, several buckets and keys of other classes' rows only."""
+    from spark_resample import _buckets
+    from spark_resample._smote import _bucket_of, _new_in_bucket
+    from spark_resample._smote_kernels import _BUCKET as BUCKET_COL
+    from spark_resample._smote_kernels import _CLASS, _LEAF, _NEW, _SUB
+
+    subs = _buckets.SUB_KEYS
+    plan = {0: [0] * 70 + [1] * 58 + [2] * 3 * subs, 1: [0] * 10 + [1] * 30 + [2] * (subs - 40)}
+    mapping = {
+        (c, key // subs, key % subs): bucket
+        for c, buckets in plan.items()
+        for key, bucket in enumerate(buckets)
+    }
+    news = {(0, 0): 5, (0, 1): 0, (0, 2): 7, (1, 0): 2, (1, 1): 3, (1, 2): 11}
+    keys = spark.createDataFrame(
+        [(c, leaf, sub) for c, leaf, sub in mapping], f"{_CLASS} int, {_LEAF} int, {_SUB} long"
+    )
+    looked_up = keys.withColumn(BUCKET_COL, _bucket_of(mapping)).withColumn(
+        _NEW, _new_in_bucket(news)
+    )
+    got = {(r[0], r[1], r[2]): (r[3], r[4]) for r in looked_up.collect()}
+    assert got == {key: (bucket, news[(key[0], bucket)]) for key, bucket in mapping.items()}
+
+
 def test_synthetic_points_lie_between_a_row_and_a_near_same_class_row_of_its_bucket(data):
     k = 4
     model = SMOTE(kNeighbors=k, maxBucketSize=30, seed=11).fit(data)
