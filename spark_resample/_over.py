@@ -122,7 +122,7 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
             repeated = repeated.unionByName(extra)
         if self.getShrinkage() is not None:
             repeated = self._add_noise(repeated)
-        return self._finish(repeated, columns, factors)
+        return self._finish(repeated, columns, factors, appended=[self._HASH, self._DRAW, _COPY])
 
     def _add_noise(self, repeated: DataFrame) -> DataFrame:
         features = self.getFeaturesCol()

@@ -233,7 +233,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         added = {c: t - counts[c] for c, t in targeted.items() if t > counts[c]}
         keep = columns + [marker] + (list(DEBUG_COLUMNS) if self._debug else [])
         if not added:
-            return self._finish(originals, columns + [marker], {})
+            return self._finish(originals, columns + [marker], {}, appended=[])
         ids = {label: i for i, label in enumerate(sorted(added, key=format_label))}
         rows = self._bucket_rows(self._with_draw(dataset), ids)
         # The first job over all the class rows also tells whether any of them
@@ -241,19 +241,22 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         # bucket plan's. Once known false, the flag (a JSON test per row) is
         # dropped, before the leaf UDF, through which Spark cannot prune it.
         trees, any_sparse = self._fit_trees(rows, ids)
-        if any_sparse is False:
-            rows = rows.drop(_SPARSE)
+        # Whether the rows still carry the flag, tracked here rather than read
+        # from their schema: over Spark Connect that is a round trip to the server.
+        carries_sparse = self._numeric_cols() is None
+        if any_sparse is False and carries_sparse:
+            rows, carries_sparse = rows.drop(_SPARSE), False
         if any(tree.depth for tree in trees.values()):
             schema = StructType(rows.schema.fields + [StructField(_LEAF, IntegerType())])
             rows = rows.mapInPandas(_leaf_udf(trees), schema)
         else:
             rows = rows.withColumn(_LEAF, F.lit(0))
         rows = rows.withColumn(_SUB, F.pmod(F.col(self._HASH), F.lit(_buckets.SUB_KEYS)))
-        mapping, planned_sparse = self._plan(rows, ids)
+        mapping, planned_sparse = self._plan(rows, ids, carries_sparse)
         if any_sparse is None:  # no tree sample ran: the plan's job told
             any_sparse = planned_sparse
-            if not any_sparse:
-                rows = rows.drop(_SPARSE)  # no-op for numeric input columns
+            if not any_sparse and carries_sparse:
+                rows = rows.drop(_SPARSE)
         kernel = self._kernel(ids)
         categorical = self._categorical_cols()
         label_of = {i: label for label, i in ids.items()}
@@ -279,7 +282,9 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         synthetic = self._synthetic_rows(synthetic, dataset, label_of, keep, any_sparse)
         factors = {c: counts[c] / targeted[c] for c in added}
         resampled = originals.unionByName(synthetic, allowMissingColumns=True)
-        return self._finish(resampled, keep, factors)
+        # The union's columns are ``keep``: the originals' columns, then the
+        # debug columns only the synthetic rows have.
+        return self._finish(resampled, keep, factors, appended=[])
 
     def _bucket_rows(self, drawn: DataFrame, ids: Dict[Any, int]) -> DataFrame:
         label = col(self.getLabelCol())
@@ -339,7 +344,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             .groupBy(_CLASS)
             .agg(
                 F.collect_list(F.when(picked, F.struct(F.col(self._HASH), F.col(_X)))),
-                _any_sparse_row(rows),
+                _any_sparse_row(self._numeric_cols() is None),
             )
             .collect()
         )
@@ -355,15 +360,15 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         return trees, any(bool(r[2]) for r in found)
 
     def _plan(
-        self, rows: DataFrame, ids: Dict[Any, int]
+        self, rows: DataFrame, ids: Dict[Any, int], carries_sparse: bool
     ) -> Tuple[Dict[Tuple[int, int, int], int], bool]:
         """(class, leaf, sub-key) -> bucket, from one aggregation of the class
         rows, and whether any of them holds a sparse vector (if the rows still
-        carry the flag)."""
+        carry the flag: ``carries_sparse``)."""
         counts = self._class_stats.counts
         per_class: Dict[int, Dict[Tuple[int, int], int]] = {i: {} for i in ids.values()}
         any_sparse = False
-        if _SPARSE not in rows.columns and all(counts[c] <= self.getMaxBucketSize() for c in ids):
+        if not carries_sparse and all(counts[c] <= self.getMaxBucketSize() for c in ids):
             # Every class is one leaf that fits one bucket, whatever its rows'
             # sub-keys: the class count is the plan, and no job needs to run.
             # (Rows that may hold sparse vectors still go through the job,
@@ -374,7 +379,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             measured = (
                 rows.where(~F.col(_OTHER))
                 .groupBy(_CLASS, _LEAF, _SUB)
-                .agg(F.count(F.lit(1)), _any_sparse_row(rows))
+                .agg(F.count(F.lit(1)), _any_sparse_row(carries_sparse))
                 .collect()
             )
             for r in measured:
@@ -410,7 +415,15 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
     ) -> Dict[Tuple[int, int], int]:
         """Synthetic rows per (class, bucket), summing to each class's total."""
         if hasattr(kernel, "weight"):
-            schema = f"{_CLASS} int, {_BUCKET} int, {_WEIGHT} double"
+            # A StructType, not a DDL string: over Spark Connect the client
+            # sends a string to the server to be parsed.
+            schema = StructType(
+                [
+                    StructField(_CLASS, IntegerType()),
+                    StructField(_BUCKET, IntegerType()),
+                    StructField(_WEIGHT, DoubleType()),
+                ]
+            )
             measured = (
                 bucketed.groupBy(_CLASS, _BUCKET)
                 .applyInPandas(_weight_udf(kernel, categorical), schema)
@@ -501,9 +514,13 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
                 f"{2 * (self._neighbor_count() + 1)} (default 4096)."
             )
         marker = self.getSyntheticCol()
-        if marker in dataset.columns:
+        # Compared ignoring case, as Spark resolves names by default: a column
+        # "Is_Synthetic" would otherwise be overwritten by the marker.
+        clash = [c for c in dataset.columns if c.lower() == marker.lower()]
+        if clash:
+            same = "" if clash[0] == marker else f" as {clash[0]!r} (names match ignoring case)"
             raise ValueError(
-                f"syntheticCol {marker!r} is already a column of the DataFrame; set "
+                f"syntheticCol {marker!r} is already a column of the DataFrame{same}; set "
                 "syntheticCol to a new name or drop the column."
             )
         categorical = self._categorical_cols()
@@ -618,10 +635,10 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         """Hook for what a variant learns beyond the common checks."""
 
 
-def _any_sparse_row(rows: DataFrame) -> Column:
+def _any_sparse_row(carries_sparse: bool) -> Column:
     """Aggregate: whether any row holds a sparse vector (false once the
     per-row flag is dropped, or for numeric input columns)."""
-    return (F.max(F.col(_SPARSE)) if _SPARSE in rows.columns else F.lit(False)).alias(_SPARSE)
+    return (F.max(F.col(_SPARSE)) if carries_sparse else F.lit(False)).alias(_SPARSE)
 
 
 def _vector_sizes(stats: ClassStats) -> Tuple[int, int]:

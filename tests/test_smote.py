@@ -291,6 +291,9 @@ def test_non_numeric_features_are_refused(spark):
 def test_existing_marker_column_and_bad_sizes_are_refused(data):
     with pytest.raises(ValueError, match="syntheticCol 'id' is already a column"):
         SMOTE(syntheticCol="id").fit(data)
+    # Spark resolves names ignoring case: the marker would overwrite the column.
+    with pytest.raises(ValueError, match="syntheticCol 'ID' is already a column.* as 'id'"):
+        SMOTE(syntheticCol="ID").fit(data)
     with pytest.raises(ValueError, match="maxBucketSize 8 is too small"):
         SMOTE(maxBucketSize=8).fit(data)
     with pytest.raises(ValueError, match="kNeighbors must be >= 1"):
