@@ -240,10 +240,11 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         # is sparse: the tree sample's when a class needs a tree, else the
         # bucket plan's. Once known false, the flag (a JSON test per row) is
         # dropped, before the leaf UDF, through which Spark cannot prune it.
-        trees, any_sparse = self._fit_trees(rows, ids)
-        # Whether the rows still carry the flag, tracked here rather than read
-        # from their schema: over Spark Connect that is a round trip to the server.
+        # Whether the rows still carry the flag (vector input), tracked here
+        # rather than read from their schema: over Spark Connect that is a
+        # round trip to the server.
         carries_sparse = self._numeric_cols() is None
+        trees, any_sparse = self._fit_trees(rows, ids, carries_sparse)
         if any_sparse is False and carries_sparse:
             rows, carries_sparse = rows.drop(_SPARSE), False
         if any(tree.depth for tree in trees.values()):
@@ -319,7 +320,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         return rows
 
     def _fit_trees(
-        self, rows: DataFrame, ids: Dict[Any, int]
+        self, rows: DataFrame, ids: Dict[Any, int], carries_sparse: bool
     ) -> Tuple[Dict[int, _buckets.PcaTree], Optional[bool]]:
         """A PCA tree per class that needs one, from a bounded sample drawn in
         one aggregation over the class rows, and whether any of those rows is
@@ -344,7 +345,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             .groupBy(_CLASS)
             .agg(
                 F.collect_list(F.when(picked, F.struct(F.col(self._HASH), F.col(_X)))),
-                _any_sparse_row(self._numeric_cols() is None),
+                _any_sparse_row(carries_sparse),
             )
             .collect()
         )
