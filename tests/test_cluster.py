@@ -1,5 +1,10 @@
 """Every stage on a real standalone cluster equals local mode (issue 6 item 1).
 
+This is also the suite's check that another process and session, with other
+partitioning and another Python hash seed, give the same output for the same
+seed (DESIGN.md rule 3): the spark-submit jobs and the cluster session against
+this session. tests/test_other_session.py does the same over Spark Connect.
+
 ``scripts/cluster.sh`` starts a master and two workers (1 core, 1 GB each) on
 127.0.0.1 from the pip-installed pyspark. The driver and the executors run a
 Python that does NOT have spark_resample (tests/packaging.py ``bare_venv``), so
@@ -86,9 +91,15 @@ def local_results(spark, input_path):
 
 
 def shipped_env(python: Path) -> dict:
-    """Driver and executors on the bare Python; nothing on PYTHONPATH; the
-    driver-side JVMs (spark-submit's launcher, the driver) start fast."""
-    return fast_start(clean_env(PYSPARK_PYTHON=str(python), PYSPARK_DRIVER_PYTHON=str(python)))
+    """Driver and executors on the bare Python, with a Python hash seed of
+    their own (PySpark passes the driver's to the executors); nothing on
+    PYTHONPATH; the driver-side JVMs (spark-submit's launcher, the driver)
+    start fast."""
+    return fast_start(
+        clean_env(
+            PYSPARK_PYTHON=str(python), PYSPARK_DRIVER_PYTHON=str(python), PYTHONHASHSEED="123"
+        )
+    )
 
 
 def test_session_on_the_cluster_equals_local_mode(

@@ -2,8 +2,13 @@
 leaves no output at the destination, exits non-zero with a one-line reason,
 and a rerun produces the same output as an undisturbed run.
 
-The job runs as users run it, ``python -m spark_resample.jobs resample ...``,
-in its own process (its own Spark driver).
+The failing job runs as users run it, ``python -m spark_resample.jobs
+resample ...``, in its own process (its own Spark driver), so that it can be
+killed and its exit status and stderr seen. The rerun calls the same
+``main()`` in this process, on the shared session, as tests/test_jobs.py
+does: a second process would only add a JVM start, and that the job gives
+the same output in another process is what the cluster's spark-submit tests
+show, for every stage (tests/test_cluster.py).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from chispa import assert_df_equality
 from pyspark.sql import DataFrame
 
 from spark_resample import RandomUnderSampler
+from spark_resample.jobs import main
 
 from .conftest import fast_start
 from .helpers import labelled
@@ -34,20 +40,19 @@ pytestmark = pytest.mark.classic_only  # the job builds its own classic session
 SAMPLER = ["--sampler", "RandomUnderSampler", "--param", "exact=false", "--seed", "5"]
 
 
-def job(input_path: Path, output: Path, *extra: str) -> List[str]:
+def job_args(input_path: Path, output: Path) -> List[str]:
+    return ["resample", "--input", str(input_path), "--output", str(output), *SAMPLER]
+
+
+def job(input_path: Path, output: Path) -> List[str]:
+    """The job as a command of its own process, with a Spark driver of its own."""
     return [
         sys.executable,
         "-m",
         "spark_resample.jobs",
-        "resample",
+        *job_args(input_path, output),
         "--master",
         "local[2]",
-        "--input",
-        str(input_path),
-        "--output",
-        str(output),
-        *SAMPLER,
-        *extra,
     ]
 
 
@@ -110,8 +115,7 @@ def test_bad_input_found_late_leaves_no_output_and_a_rerun_matches(
     assert part.name in reason, reason  # the one line names the broken file
     assert leftovers(output) == [], "a failed job left output or staging behind"
 
-    rerun = run(job(source, output))
-    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert main(job_args(source, output)) == 0  # the rerun
     assert_df_equality(spark.read.parquet(str(output)), reference, ignore_row_order=True)
 
 
@@ -141,8 +145,7 @@ def test_killed_job_leaves_no_output_and_a_rerun_matches(spark, source, referenc
     assert not output.exists()
     assert all(".staging-" in name for name in leftovers(output)), leftovers(output)
 
-    rerun = run(job(source, output))
-    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert main(job_args(source, output)) == 0  # the rerun
     assert_df_equality(spark.read.parquet(str(output)), reference, ignore_row_order=True)
 
 

@@ -1,10 +1,10 @@
-"""The resample job: config and command line, summary, all-or-nothing output,
-and the same output from another session (a separate process)."""
+"""The resample job: config and command line, summary, all-or-nothing output.
+
+That the job gives the same output in another process and session is shown
+for every stage by the standalone cluster's spark-submit tests
+(tests/test_cluster.py)."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,6 @@ from chispa import assert_df_equality
 from spark_resample import RandomUnderSampler
 from spark_resample.jobs import main
 
-from .conftest import fast_start
 from .helpers import class_counts, labelled
 
 pytestmark = pytest.mark.classic_only  # the job builds its own classic session
@@ -151,41 +150,6 @@ def test_missing_input_fails_cleanly(tmp_path, capsys):
     assert code == 1
     assert "cannot read input" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
-
-
-def test_another_session_gives_the_same_output(spark, table, tmp_path):
-    """Run as `python -m spark_resample.jobs` in a new process (a new Spark
-    session, other Python hash seed) and compare with this session's output."""
-    out = tmp_path / "other-session"
-    env = fast_start(dict(os.environ, PYTHONHASHSEED="123", PYSPARK_PYTHON=sys.executable))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "spark_resample.jobs",
-            "resample",
-            "--sampler",
-            "RandomOverSampler",
-            "--input",
-            str(table),
-            "--output",
-            str(out),
-            "--master",
-            "local[1]",
-            "--param",
-            "samplingStrategy=0.3",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    from spark_resample import RandomOverSampler
-
-    here = RandomOverSampler(samplingStrategy=0.3).resample(spark.read.parquet(str(table)))
-    assert_df_equality(spark.read.parquet(str(out)), here, ignore_row_order=True)
 
 
 def test_generate_writes_a_deterministic_table(spark, tmp_path, capsys):

@@ -3,12 +3,7 @@ vector/column inputs, weights and every input error."""
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
@@ -20,7 +15,6 @@ from pyspark.sql.types import IntegerType, LongType, StructField, StructType
 from spark_resample import SMOTE
 from spark_resample._smote_kernels import DEBUG_COLUMNS, NEIGHBOR_HASH, SEED_HASH
 
-from .conftest import fast_start
 from .helpers import class_counts, with_partitions
 
 BUCKET = DEBUG_COLUMNS[2]
@@ -150,40 +144,6 @@ def test_same_seed_same_output_whatever_the_partitioning(data):
     )
     other_seed = _synthetic(data, SMOTE(maxBucketSize=32, seed=6))
     assert other_seed != reference
-
-
-def test_same_output_in_another_session(data, tmp_path):
-
-    source = tmp_path / "in.parquet"
-    data.write.parquet(str(source))
-    script = textwrap.dedent(
-        f"""
-        import json
-        from pyspark.sql import SparkSession
-        from spark_resample import SMOTE
-        spark = (SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false")
-                 .config("spark.sql.shuffle.partitions", "7").getOrCreate())
-        out = SMOTE(maxBucketSize=32, seed=5).resample(spark.read.parquet({str(source)!r}))
-        rows = sorted([r.label, [round(v, 9) for v in r.features]]
-                      for r in out.where("is_synthetic").collect())
-        print("RESULT" + json.dumps(rows))
-        """
-    )
-    # A classic local[1] session in a fresh process (not Connect, whatever this run uses).
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("SPARK_CONNECT", "SPARK_REMOTE"))
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=fast_start(env),
-    )
-    assert "RESULT" in done.stdout, done.stderr[-3000:]
-    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT"))
-    theirs = sorted((label, tuple(v)) for label, v in json.loads(line[len("RESULT") :]))
-    assert theirs == _synthetic(data, SMOTE(maxBucketSize=32, seed=5))
 
 
 def test_input_columns_keep_their_types_and_integers_stay_integers(spark):

@@ -1,0 +1,111 @@
+"""Over Spark Connect, every stage gives exactly the rows that a classic
+session in another process gives for the same seed (issue 6 item 2, DESIGN.md
+rule 3).
+
+The other process runs a classic ``local[1]`` session with 7 shuffle
+partitions and another Python hash seed, so the comparison spans the session
+kind, the process, the task count and the partitioning. SMOTE runs a second
+time with small buckets, so that its locality trees are compared too.
+
+Connect only: in a classic run the standalone cluster tests compare every
+stage, computed by other processes (spark-submit, and a session on the
+cluster's master), with this session's output (tests/test_cluster.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Dict
+
+import pytest
+from chispa import assert_df_equality
+
+import spark_resample
+from spark_resample import SMOTE
+
+from .conftest import fast_start
+from .test_smoke import STAGES, comparable, stage_params, table
+
+pytestmark = pytest.mark.connect_only
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL_BUCKETS = 16  # classes of 45 and 25 rows: several buckets each (k = 5)
+
+
+def variants() -> Dict[str, tuple]:
+    """{test id: (stage name, params)}: every stage, and SMOTE with small
+    buckets (its locality trees; the other SMOTE-family stages plan their
+    buckets with the same code)."""
+    found = {cls.__name__: (cls.__name__, stage_params(cls)) for cls in STAGES}
+    found["SMOTE-trees"] = ("SMOTE", dict(stage_params(SMOTE), maxBucketSize=SMALL_BUCKETS))
+    return found
+
+
+VARIANTS = variants()
+
+OTHER_SESSION = """
+import json, sys
+from pyspark.sql import SparkSession
+import spark_resample
+from tests.test_smoke import comparable
+
+spec = json.load(open(sys.argv[1]))
+spark = (SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false")
+         .config("spark.sql.shuffle.partitions", "7").getOrCreate())
+df = spark.read.parquet(spec["input"])
+for name, (stage, params) in spec["variants"].items():
+    out = getattr(spark_resample, stage)(**params).fit(df).transform(df)
+    comparable(out).write.parquet(f"{spec['output']}/{name}")
+spark.stop()
+"""
+
+
+@pytest.fixture(scope="module")
+def source(spark, tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("other-session") / "input"
+    table(spark).repartition(3).write.parquet(str(path))
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def theirs(source, tmp_path_factory) -> Path:
+    """Every variant's output, written by the other process's classic session."""
+    folder = tmp_path_factory.mktemp("other-session-output")
+    spec = folder / "spec.json"
+    spec.write_text(
+        json.dumps({"input": source, "output": str(folder / "out"), "variants": VARIANTS})
+    )
+    # A classic session whatever this run uses: no Connect settings inherited.
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SPARK_CONNECT", "SPARK_REMOTE"))
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(OTHER_SESSION), str(spec)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=str(ROOT),
+        env=fast_start(dict(env, PYTHONHASHSEED="123", PYSPARK_PYTHON=sys.executable)),
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return folder / "out"
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_connect_gives_the_rows_of_a_classic_session_in_another_process(
+    spark, source, theirs, name
+):
+    stage, params = VARIANTS[name]
+    df = spark.read.parquet(source)
+    ours = comparable(getattr(spark_resample, stage)(**params).fit(df).transform(df))
+    assert_df_equality(
+        spark.read.parquet(str(theirs / name)),
+        ours,
+        ignore_row_order=True,
+        ignore_nullable=True,  # a parquet round trip makes every column nullable
+    )
