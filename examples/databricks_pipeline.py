@@ -63,7 +63,10 @@ risk = (
     + F.log(F.col("amount")) * 0.45
     + F.when(F.col("merchant_category").isin("electronics", "online"), 1.2).otherwise(0.0)
 )
-raw = base.withColumn("is_fraud", (F.rand(4) < 1 / (1 + F.exp(-risk))).cast("int")).cache()
+# No .cache(): Databricks serverless compute refuses the cache APIs, and the
+# table is generated the same way each time it is computed (seeded draws over
+# spark.range's fixed partitions).
+raw = base.withColumn("is_fraud", (F.rand(4) < 1 / (1 + F.exp(-risk))).cast("int"))
 display = globals().get("display", lambda df: df.show(5))  # Databricks has display()
 display(raw.groupBy("is_fraud").count().orderBy("is_fraud"))
 
@@ -78,7 +81,6 @@ display(raw.groupBy("is_fraud").count().orderBy("is_fraud"))
 # COMMAND ----------
 
 train, test = raw.randomSplit([0.8, 0.2], seed=42)
-train, test = train.cache(), test.cache()
 
 features = [
     StringIndexer(inputCol="merchant_category", outputCol="category_index"),
