@@ -3,8 +3,10 @@ session in another process gives for the same seed (issue 6 item 2, DESIGN.md
 rule 3).
 
 The other process runs a classic ``local[1]`` session with 7 shuffle
-partitions and another Python hash seed, so the comparison spans the session
-kind, the process, the task count and the partitioning. SMOTE runs a second
+partitions, another Python hash seed and Spark's default code generation and
+AQE (the test session runs interpreted, tests/conftest.py), so the comparison
+spans the session kind, the process, the task count, the partitioning and
+the execution mode. SMOTE runs a second
 time with small buckets, so that its locality trees are compared too.
 
 Connect only: in a classic run the standalone cluster tests compare every
