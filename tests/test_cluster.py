@@ -29,7 +29,14 @@ from chispa import assert_df_equality
 
 from .conftest import fast_start, fast_start_jvm
 from .packaging import ROOT, bare_venv, clean_env, wheel_as_zip
-from .test_smoke import STAGE_IDS, STAGES, comparable, make_stage, stage_params, table
+from .test_smoke import (
+    STAGE_IDS,
+    STAGES,
+    comparable,
+    make_stage,
+    stage_params,
+    table_as_parquet,
+)
 
 pytestmark = [pytest.mark.cluster, pytest.mark.classic_only]
 
@@ -69,9 +76,7 @@ def cluster(tmp_path_factory, shipped):
 
 @pytest.fixture(scope="module")
 def input_path(spark, tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp("cluster-input") / "table"
-    table(spark).repartition(3).write.parquet(str(path))
-    return str(path)
+    return table_as_parquet(spark, tmp_path_factory.mktemp("cluster-input"))
 
 
 @pytest.fixture(scope="module")

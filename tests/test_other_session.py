@@ -31,7 +31,7 @@ import spark_resample
 from spark_resample import SMOTE
 
 from .conftest import fast_start
-from .test_smoke import STAGES, comparable, stage_params, table
+from .test_smoke import STAGES, comparable, stage_params, table_as_parquet
 
 pytestmark = pytest.mark.connect_only
 
@@ -69,9 +69,7 @@ spark.stop()
 
 @pytest.fixture(scope="module")
 def source(spark, tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp("other-session") / "input"
-    table(spark).repartition(3).write.parquet(str(path))
-    return str(path)
+    return table_as_parquet(spark, tmp_path_factory.mktemp("other-session"))
 
 
 @pytest.fixture(scope="module")

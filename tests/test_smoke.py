@@ -71,6 +71,14 @@ def table(spark) -> DataFrame:
     return VectorAssembler(inputCols=FEATURES, outputCol="features").transform(df)
 
 
+def table_as_parquet(spark, folder) -> str:
+    """``table(spark)`` written as parquet (3 part files) under ``folder``, for
+    tests that read it in other processes; returns its path."""
+    path = str(folder / "table")
+    table(spark).repartition(3).write.parquet(path)
+    return path
+
+
 def comparable(df: DataFrame) -> DataFrame:
     """Vectors as arrays, so that chispa can sort and compare rows."""
     from pyspark.ml.functions import vector_to_array
