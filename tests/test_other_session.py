@@ -6,8 +6,8 @@ The other process runs a classic ``local[1]`` session with 7 shuffle
 partitions, another Python hash seed and Spark's default code generation and
 AQE (the test session runs interpreted, tests/conftest.py), so the comparison
 spans the session kind, the process, the task count, the partitioning and
-the execution mode. SMOTE runs a second
-time with small buckets, so that its locality trees are compared too.
+the execution mode. The random samplers run in approximate mode too, and SMOTE
+with small buckets, so that its locality trees are compared too.
 
 Connect only: in a classic run the standalone cluster tests compare every
 stage, computed by other processes (spark-submit, and a session on the
@@ -28,7 +28,7 @@ import pytest
 from chispa import assert_df_equality
 
 import spark_resample
-from spark_resample import SMOTE
+from spark_resample import SMOTE, RandomOverSampler, RandomUnderSampler
 
 from .conftest import fast_start
 from .test_smoke import STAGES, comparable, stage_params, table_as_parquet
@@ -40,10 +40,14 @@ SMALL_BUCKETS = 16  # classes of 45 and 25 rows: several buckets each (k = 5)
 
 
 def variants() -> Dict[str, tuple]:
-    """{test id: (stage name, params)}: every stage, and SMOTE with small
-    buckets (its locality trees; the other SMOTE-family stages plan their
-    buckets with the same code)."""
+    """{test id: (stage name, params)}: every stage; the random samplers in
+    approximate mode too (the stages run exact by default here); and SMOTE
+    with small buckets (its locality trees; the other SMOTE-family stages plan
+    their buckets with the same code)."""
     found = {cls.__name__: (cls.__name__, stage_params(cls)) for cls in STAGES}
+    for cls in (RandomOverSampler, RandomUnderSampler):
+        approximate = dict(stage_params(cls), exact=False)
+        found[f"{cls.__name__}-approximate"] = (cls.__name__, approximate)
     found["SMOTE-trees"] = ("SMOTE", dict(stage_params(SMOTE), maxBucketSize=SMALL_BUCKETS))
     return found
 
