@@ -167,6 +167,69 @@ def mixed_distance_points(
     return np.hstack(blocks)
 
 
-def other_class_fraction(labels_of_neighbors: np.ndarray, own: int) -> np.ndarray:
-    """Per row, the fraction of its neighbours whose class code differs from ``own``."""
-    return (labels_of_neighbors != own).mean(axis=1)
+def others_among_nearest(
+    x: np.ndarray, other_x: np.ndarray, n: int, other_weight: float = 1.0
+) -> np.ndarray:
+    """Per row of ``x``, how many of its ``n`` nearest rows (itself excluded;
+    rows of ``x`` first, then ``other_x``) belong to other classes.
+
+    ``other_x`` holds every row of the other classes (``other_weight`` 1: the
+    exact count), or a uniform sample of them in which each row stands for
+    ``other_weight`` rows. Then the count is estimated: the nearest rows are
+    taken until they stand for at least ``n`` rows, and ``n`` is split by the
+    share the other classes hold among them. When none of those is a sampled
+    row, the ball grows to the nearest sampled row, since with a sparse sample
+    the ``n`` nearest rows seen are mostly of the class even where other
+    classes are dense (counting there 0 would miss most rows in danger).
+
+    Examples
+    --------
+    >>> x, others = np.array([[0.0], [1.0]]), np.array([[0.4], [5.0]])
+    >>> others_among_nearest(x, others, 2).tolist()
+    [1.0, 1.0]
+    """
+    rows = len(x)
+    everything = np.vstack([x, other_x])
+    nn = kneighbors(everything, n, queries=x, exclude=np.arange(rows))
+    is_other = nn >= rows
+    if other_weight == 1.0:
+        return is_other.sum(axis=1).astype(np.float64)
+    # The smallest ball of nearest rows that stands for at least n rows; every
+    # row weighs at least 1, so the n nearest always reach it.
+    weights = np.where(is_other, other_weight, 1.0)
+    reached = np.cumsum(weights, axis=1) >= n - 1e-9
+    size = reached.argmax(axis=1) + 1
+    inside = np.arange(n)[None, :] < size[:, None]
+    own = (inside & ~is_other).sum(axis=1).astype(np.float64)
+    sampled = (inside & is_other).sum(axis=1).astype(np.float64)
+    grow = (sampled == 0) & (len(other_x) > 0)
+    if grow.any():
+        queries = np.flatnonzero(grow)
+        nearest = kneighbors(other_x, 1, queries=x[queries])[:, 0]
+        radius = ((x[queries] - other_x[nearest]) ** 2).sum(axis=1)
+        own[queries] = count_within(x, queries, radius)
+        sampled[queries] = 1.0
+    share = other_weight * sampled / (own + other_weight * sampled)
+    return n * share
+
+
+def count_within(points: np.ndarray, queries: np.ndarray, radius_sq: np.ndarray) -> np.ndarray:
+    """For each ``points[queries[i]]``, how many other rows of ``points`` lie
+    within squared distance ``radius_sq[i]`` (ties counted, as rows of the
+    class come first in neighbour order)."""
+    points = np.asarray(points, dtype=np.float64)
+    sq_points = np.einsum("ij,ij->i", points, points)
+    block = max(1, _BLOCK_CELLS // max(len(points), 1))
+    out = np.empty(len(queries), dtype=np.float64)
+    for start in range(0, len(queries), block):
+        index = queries[start : start + block]
+        q = points[index]
+        dist = sq_points[None, :] - 2.0 * (q @ points.T) + sq_points[index][:, None]
+        dist[np.arange(len(q)), index] = np.inf
+        # The same arithmetic as kneighbors', compared with a radius computed
+        # directly: a hair of tolerance keeps a row at exactly the radius in.
+        tolerance = 1e-9 * np.maximum(radius_sq[start : start + block], 1.0)
+        out[start : start + block] = (
+            dist <= (radius_sq[start : start + block] + tolerance)[:, None]
+        ).sum(axis=1)
+    return out

@@ -16,7 +16,11 @@ How one resample runs (DESIGN.md, "SMOTE at scale"):
    ``_knn``. Synthetic rows are unioned onto the untouched original rows.
 
 BorderlineSMOTE and ADASYN first run a pass that measures each bucket's share
-(rows in danger, summed difficulty), then spread the total by that share.
+(rows in danger, summed difficulty), then spread the total by that share. The
+other classes' rows join the buckets of their region in the class's tree; a
+bucket whose region holds more than ``maxOtherRows`` of them gets a uniform
+sample of about that many (the plan's job counts them per bucket), so no
+group's memory grows with the class ratio.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from pyspark.sql.types import (
 
 from . import _buckets, _knn
 from ._base import ClassStats, Sampler, SamplerModel, require_columns
-from ._columns import col, label_lookup, sql_longs
+from ._columns import col, label_lookup, sql_doubles, sql_longs
 from ._smote_kernels import (
     _BUCKET,
     _CLASS,
@@ -103,6 +107,21 @@ def _bucket_of(mapping: Dict[Tuple[int, int, int], int]) -> Column:
     }
     key = f"CAST({_LEAF} * {_buckets.SUB_KEYS} + {_SUB} + 1 AS INT)"
     return F.expr(f"element_at({_per_class_arrays(lookups)}, {key})")
+
+
+def _other_fraction(
+    sampled_others: Dict[Tuple[int, int], int], cap: int, bucket_sizes: Dict[int, List[int]]
+) -> Column:
+    """The share of other-class rows kept in each row's (class, bucket): about
+    ``cap`` of them where the region holds more, all elsewhere."""
+    arrays = {
+        i: sql_doubles(
+            cap / sampled_others[(i, b)] if (i, b) in sampled_others else 1.0
+            for b in range(len(sizes))
+        )
+        for i, sizes in bucket_sizes.items()
+    }
+    return F.expr(f"element_at({_per_class_arrays(arrays)}, {_BUCKET} + 1)")
 
 
 def _new_in_bucket(new_per_bucket: Dict[Tuple[int, int], int]) -> Column:
@@ -212,8 +231,12 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
     _needs_others = False
     #: Keep seed hash, neighbour hash and bucket id on synthetic rows (tests).
     _debug = False
-    #: After a resample: (class id, row hash, bucket) of every bucketed row, lazily.
+    #: After a resample: (class id, row hash, bucket) of every bucketed row of
+    #: the class, and of the other classes' rows that joined (lazily), and
+    #: (class id, bucket) -> other-class rows of the buckets that got a sample.
     _last_buckets: Optional[DataFrame] = None
+    _last_others: Optional[DataFrame] = None
+    _last_sampled_others: Dict[Tuple[int, int], int] = {}
 
     def _kernel(self, ids: Dict[Any, int]) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -253,7 +276,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         else:
             rows = rows.withColumn(_LEAF, F.lit(0))
         rows = rows.withColumn(_SUB, F.pmod(F.col(self._HASH), F.lit(_buckets.SUB_KEYS)))
-        mapping, planned_sparse = self._plan(rows, ids, carries_sparse)
+        mapping, planned_sparse, other_counts = self._plan(rows, ids, carries_sparse)
         if any_sparse is None:  # no tree sample ran: the plan's job told
             any_sparse = planned_sparse
             if not any_sparse and carries_sparse:
@@ -262,8 +285,16 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         categorical = self._categorical_cols()
         label_of = {i: label for label, i in ids.items()}
         bucketed = rows.withColumn(_BUCKET, _bucket_of(mapping))
+        sampled_others = self._sampled_others(ids, mapping, other_counts)
+        if sampled_others:
+            fraction = _other_fraction(sampled_others, self._other_rows_cap(), self._bucket_sizes)
+            bucketed = bucketed.where(~F.col(_OTHER) | (F.col(self._DRAW) < fraction))
         self._last_buckets = bucketed.where(~F.col(_OTHER)).select(_CLASS, self._HASH, _BUCKET)
-        new_per_bucket = self._spread(bucketed, kernel, mapping, added, label_of, categorical)
+        self._last_others = bucketed.where(F.col(_OTHER)).select(_CLASS, self._HASH, _BUCKET)
+        self._last_sampled_others = sampled_others
+        new_per_bucket = self._spread(
+            bucketed, kernel, added, label_of, categorical, sampled_others
+        )
         grouped = bucketed.withColumn(_NEW, _new_in_bucket(new_per_bucket)).where(F.col(_NEW) > 0)
         out_fields = [
             StructField(_CLASS, IntegerType()),
@@ -277,7 +308,9 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         schema = dataset.schema
         out_fields += [StructField(c, schema[c].dataType) for c in categorical]
         synthetic = grouped.groupBy(_CLASS, _BUCKET).applyInPandas(
-            _generate_udf(kernel, self.getOrDefault(self.seed), categorical, any_sparse),
+            _generate_udf(
+                kernel, self.getOrDefault(self.seed), categorical, any_sparse, sampled_others
+            ),
             StructType(out_fields),
         )
         synthetic = self._synthetic_rows(synthetic, dataset, label_of, keep, any_sparse)
@@ -360,15 +393,30 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         self._depths = {i: tree.depth for i, tree in trees.items()}
         return trees, any(bool(r[2]) for r in found)
 
+    def _other_rows_cap(self) -> Optional[int]:
+        """Bound on the other classes' rows in one bucket (None: the variant
+        brings no other rows)."""
+        return self.getOrDefault("maxOtherRows") if self._needs_others else None
+
+    def _others_of(self, label: Any) -> int:
+        """Rows of the classes other than ``label``."""
+        counts = self._class_stats.counts
+        return sum(counts.values()) - counts[label]
+
     def _plan(
         self, rows: DataFrame, ids: Dict[Any, int], carries_sparse: bool
-    ) -> Tuple[Dict[Tuple[int, int, int], int], bool]:
+    ) -> Tuple[Dict[Tuple[int, int, int], int], bool, Optional[Dict[Tuple[int, int, int], int]]]:
         """(class, leaf, sub-key) -> bucket, from one aggregation of the class
-        rows, and whether any of them holds a sparse vector (if the rows still
-        carry the flag: ``carries_sparse``)."""
+        rows, whether any of them holds a sparse vector (if the rows still
+        carry the flag: ``carries_sparse``), and, when some class's other rows
+        exceed ``_other_rows_cap`` and its rows need planning, the other rows
+        per (class, leaf, sub-key), counted in the same job (else None)."""
         counts = self._class_stats.counts
         per_class: Dict[int, Dict[Tuple[int, int], int]] = {i: {} for i in ids.values()}
+        other_counts: Optional[Dict[Tuple[int, int, int], int]] = None
         any_sparse = False
+        cap = self._other_rows_cap()
+        count_others = cap is not None and any(self._others_of(c) > cap for c in ids)
         if not carries_sparse and all(counts[c] <= self.getMaxBucketSize() for c in ids):
             # Every class is one leaf that fits one bucket, whatever its rows'
             # sub-keys: the class count is the plan, and no job needs to run.
@@ -378,14 +426,18 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
                 per_class[i][(0, 0)] = counts[c]
         else:
             measured = (
-                rows.where(~F.col(_OTHER))
-                .groupBy(_CLASS, _LEAF, _SUB)
+                (rows if count_others else rows.where(~F.col(_OTHER)))
+                .groupBy(_CLASS, _OTHER, _LEAF, _SUB)
                 .agg(F.count(F.lit(1)), _any_sparse_row(carries_sparse))
                 .collect()
             )
+            other_counts = {} if count_others else None
             for r in measured:
-                per_class[r[0]][(r[1], r[2])] = r[3]
-                any_sparse = any_sparse or bool(r[4])
+                if r[1]:
+                    other_counts[(r[0], r[2], r[3])] = r[4]
+                    continue
+                per_class[r[0]][(r[2], r[3])] = r[4]
+                any_sparse = any_sparse or bool(r[5])
         mapping: Dict[Tuple[int, int, int], int] = {}
         self._bucket_sizes: Dict[int, List[int]] = {}
         for label, i in ids.items():
@@ -403,16 +455,43 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             for key, bucket in zip(keys, known):
                 first = first if bucket is None else bucket
                 mapping[(i, *key)] = first
-        return mapping, any_sparse
+        return mapping, any_sparse, other_counts
+
+    def _sampled_others(
+        self,
+        ids: Dict[Any, int],
+        mapping: Dict[Tuple[int, int, int], int],
+        other_counts: Optional[Dict[Tuple[int, int, int], int]],
+    ) -> Dict[Tuple[int, int], int]:
+        """(class, bucket) -> rows of other classes in the bucket's region, for
+        the buckets where they exceed ``_other_rows_cap``: those get a uniform
+        sample of about that many (the k-NN group's memory stays bounded)."""
+        cap = self._other_rows_cap()
+        sampled: Dict[Tuple[int, int], int] = {}
+        for label, i in ids.items():
+            if cap is None or self._others_of(label) <= cap:
+                continue
+            per_bucket: Dict[int, int] = {}
+            if other_counts is None:
+                # No plan job ran: every class is one bucket, which all the
+                # other classes' rows join.
+                per_bucket[0] = self._others_of(label)
+            else:
+                for (class_id, leaf, sub), n in other_counts.items():
+                    if class_id == i:
+                        bucket = mapping[(i, leaf, sub)]
+                        per_bucket[bucket] = per_bucket.get(bucket, 0) + n
+            sampled.update({(i, b): n for b, n in per_bucket.items() if n > cap})
+        return sampled
 
     def _spread(
         self,
         bucketed: DataFrame,
         kernel: Any,
-        mapping: Dict[Tuple[int, int, int], int],
         added: Dict[Any, int],
         label_of: Dict[int, Any],
         categorical: List[str],
+        sampled_others: Dict[Tuple[int, int], int],
     ) -> Dict[Tuple[int, int], int]:
         """Synthetic rows per (class, bucket), summing to each class's total."""
         if hasattr(kernel, "weight"):
@@ -427,7 +506,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             )
             measured = (
                 bucketed.groupBy(_CLASS, _BUCKET)
-                .applyInPandas(_weight_udf(kernel, categorical), schema)
+                .applyInPandas(_weight_udf(kernel, categorical, sampled_others), schema)
                 .collect()
             )
             weights: Dict[int, List[float]] = {
@@ -513,6 +592,11 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
                 f"maxBucketSize {self.getMaxBucketSize()} is too small for "
                 f"{self._neighbor_count()} neighbours; use at least "
                 f"{2 * (self._neighbor_count() + 1)} (default 4096)."
+            )
+        if self.hasParam("maxOtherRows") and self.getOrDefault("maxOtherRows") < 1:
+            raise ValueError(
+                f"maxOtherRows must be >= 1, got {self.getOrDefault('maxOtherRows')} "
+                "(default 65536)."
             )
         marker = self.getSyntheticCol()
         # Compared ignoring case, as Spark resolves names by default: a column

@@ -8,7 +8,7 @@ order the shuffle delivered the rows in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterator, List, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,9 @@ class _Bucket:
     other_hashes: np.ndarray
     codes: List[np.ndarray] = field(default_factory=list)  # categorical codes per column
     n_codes: List[int] = field(default_factory=list)
+    # Rows of other classes each row of ``other_x`` stands for: above 1 when
+    # they are a sample (the bucket's region held more than maxOtherRows).
+    other_weight: float = 1.0
 
 
 @dataclass
@@ -85,11 +88,8 @@ class _BorderlineKernel:
     kind: str
 
     def danger(self, bucket: _Bucket) -> np.ndarray:
-        everything = np.vstack([bucket.x, bucket.other_x])
-        n = len(bucket.x)
-        m = min(self.m, len(everything) - 1)
-        nn = _knn.kneighbors(everything, m, queries=bucket.x, exclude=np.arange(n))
-        n_other = (nn >= n).sum(axis=1)
+        m = min(self.m, len(bucket.x) + len(bucket.other_x) - 1)
+        n_other = _knn.others_among_nearest(bucket.x, bucket.other_x, m, bucket.other_weight)
         return np.flatnonzero((n_other >= m / 2) & (n_other < m))
 
     def weight(self, bucket: _Bucket, class_id: int) -> float:
@@ -118,11 +118,9 @@ class _AdasynKernel:
     k: Dict[int, int]
 
     def difficulty(self, bucket: _Bucket, class_id: int) -> np.ndarray:
-        everything = np.vstack([bucket.x, bucket.other_x])
-        n = len(bucket.x)
-        k = min(self.k[class_id], len(everything) - 1)
-        nn = _knn.kneighbors(everything, k, queries=bucket.x, exclude=np.arange(n))
-        return (nn >= n).mean(axis=1)
+        k = min(self.k[class_id], len(bucket.x) + len(bucket.other_x) - 1)
+        n_other = _knn.others_among_nearest(bucket.x, bucket.other_x, k, bucket.other_weight)
+        return n_other / k
 
     def weight(self, bucket: _Bucket, class_id: int) -> float:
         return float(self.difficulty(bucket, class_id).sum())
@@ -139,9 +137,13 @@ class _AdasynKernel:
         return _Generated(_knn.interpolate(bucket.x, bucket.x, rows, targets, steps), rows, targets)
 
 
-def _read_bucket(pdf: pd.DataFrame, categorical: List[str]) -> Tuple[_Bucket, pd.DataFrame]:
+def _read_bucket(
+    pdf: pd.DataFrame, categorical: List[str], others_in_region: Optional[int] = None
+) -> Tuple[_Bucket, pd.DataFrame]:
     """Sort a group by (other class, hash): row order in a group follows the
-    shuffle, and every draw must not depend on it."""
+    shuffle, and every draw must not depend on it. ``others_in_region``: the
+    count of other-class rows the group's rows of other classes were sampled
+    from, if they were."""
     pdf = pdf.sort_values([_OTHER, SamplerModel._HASH], kind="stable").reset_index(drop=True)
     other = pdf[_OTHER].to_numpy(dtype=bool)
     x = np.stack(pdf[_X].to_numpy()) if len(pdf) else np.zeros((0, 0))
@@ -153,6 +155,8 @@ def _read_bucket(pdf: pd.DataFrame, categorical: List[str]) -> Tuple[_Bucket, pd
         codes.append(code.astype(np.int64))
         n_codes.append(len(uniques))
     bucket = _Bucket(x[~other], hashes[~other], x[other], hashes[other], codes, n_codes)
+    if others_in_region is not None and other.any():
+        bucket.other_weight = others_in_region / int(other.sum())
     return bucket, own
 
 
@@ -160,10 +164,15 @@ def _bucket_key(pdf: pd.DataFrame) -> Tuple[int, int]:
     return int(pdf[_CLASS].iat[0]), int(pdf[_BUCKET].iat[0])
 
 
-def _weight_udf(kernel: Any, categorical: List[str]) -> Callable[[pd.DataFrame], pd.DataFrame]:
+def _weight_udf(
+    kernel: Any, categorical: List[str], sampled_others: Dict[Tuple[int, int], int]
+) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """``sampled_others``: (class, bucket) -> other-class rows in the bucket's
+    region, for the buckets that got a sample of them."""
+
     def weigh(pdf: pd.DataFrame) -> pd.DataFrame:
         class_id, bucket_id = _bucket_key(pdf)
-        bucket, _ = _read_bucket(pdf, categorical)
+        bucket, _ = _read_bucket(pdf, categorical, sampled_others.get((class_id, bucket_id)))
         weight = kernel.weight(bucket, class_id) if len(bucket.x) > 1 else 0.0
         return pd.DataFrame({_CLASS: [class_id], _BUCKET: [bucket_id], _WEIGHT: [weight]})
 
@@ -171,12 +180,16 @@ def _weight_udf(kernel: Any, categorical: List[str]) -> Callable[[pd.DataFrame],
 
 
 def _generate_udf(
-    kernel: Any, seed: int, categorical: List[str], track_sparse: bool
+    kernel: Any,
+    seed: int,
+    categorical: List[str],
+    track_sparse: bool,
+    sampled_others: Dict[Tuple[int, int], int],
 ) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def generate(pdf: pd.DataFrame) -> pd.DataFrame:
         class_id, bucket_id = _bucket_key(pdf)
         n_new = int(pdf[_NEW].iat[0])
-        bucket, own = _read_bucket(pdf, categorical)
+        bucket, own = _read_bucket(pdf, categorical, sampled_others.get((class_id, bucket_id)))
         rng = _knn.bucket_rng(seed, class_id, bucket_id)
         made = kernel.generate(bucket, class_id, n_new, rng)
         all_hashes = np.concatenate([bucket.hashes, bucket.other_hashes])

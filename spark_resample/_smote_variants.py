@@ -26,6 +26,10 @@ from ._smote import (
 from ._smote_kernels import _AdasynKernel, _BorderlineKernel, _SmoteKernel
 from ._strategy import format_label
 
+# Rows of other classes in one bucket before they are sampled: 16 times the
+# default maxBucketSize, a few tens of MB per pandas UDF call at 20 features.
+DEFAULT_MAX_OTHER_ROWS = 65536
+
 
 class _SmoteNcParams(_SmoteParams):
     categoricalCols = Param(
@@ -166,7 +170,42 @@ class SMOTENC(_SmoteEstimatorBase, _SmoteNcParams):
         model._median_std = {r["label"]: float(np.median(r["std"])) for r in rows}
 
 
-class _BorderlineParams(_SmoteParams):
+class _OtherRowsParams(_SmoteParams):
+    """For the variants whose k-NN also searches the other classes' rows."""
+
+    maxOtherRows = Param(
+        Params._dummy(),
+        "maxOtherRows",
+        "bound on the rows of other classes in one k-NN bucket (memory per task); "
+        "beyond it a uniform sample of about that many joins the bucket, each "
+        "sampled row counting for the rows it stands for",
+        typeConverter=TypeConverters.toInt,
+    )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(maxOtherRows=DEFAULT_MAX_OTHER_ROWS)
+
+    def getMaxOtherRows(self) -> int:
+        return self.getOrDefault(self.maxOtherRows)
+
+    def setMaxOtherRows(self, value: int):
+        return self._set(maxOtherRows=value)
+
+
+_OTHER_ROWS_DOC = """    maxOtherRows : int, default 65536
+        Bound on the rows of other classes in one bucket. The rows of the other
+        classes that fall in a bucket's region (the bucket's part of its class's
+        PCA tree) join it, to be searched as neighbours. Where more than
+        ``maxOtherRows`` fall, a uniform sample of about that many joins (drawn
+        from the row hash), and each sampled row counts for the rows it stands
+        for: a row's count of other-class rows among its nearest is then an
+        estimate (close on average, noisier per row as the sample thins; see
+        the README). Up to the bound, the search is exact within the bucket.
+"""
+
+
+class _BorderlineParams(_OtherRowsParams):
     kind = Param(
         Params._dummy(),
         "kind",
@@ -219,15 +258,17 @@ class BorderlineSMOTE(_SmoteEstimatorBase, _BorderlineParams):
     ``kNeighbors`` nearest rows of the class ("borderline-1") or of any class
     ("borderline-2", at most half way towards another class), as in
     imbalanced-learn. Rows of the other classes join the buckets of each
-    over-sampled class (all of them: the bucket's memory grows with the class
-    ratio), and the class total is spread over buckets by their danger rows.
+    over-sampled class (see ``maxOtherRows``), and the class total is spread
+    over buckets by their danger rows.
 """
         + _SHARED_DOC
         + """
     kNeighbors : int, default 5
     mNeighbors : int, default 10
     kind : str, default "borderline-1"
-
+"""
+        + _OTHER_ROWS_DOC
+        + """
     Examples
     --------
     >>> sampler = BorderlineSMOTE(kind="borderline-2", mNeighbors=10)
@@ -249,6 +290,7 @@ class BorderlineSMOTE(_SmoteEstimatorBase, _BorderlineParams):
         mNeighbors: int = 10,
         kind: str = "borderline-1",
         maxBucketSize: int = 4096,
+        maxOtherRows: int = DEFAULT_MAX_OTHER_ROWS,
         syntheticCol: str = "is_synthetic",
         allowFewerNeighbors: bool = False,
         weightCol: Any = None,
@@ -270,6 +312,7 @@ class BorderlineSMOTE(_SmoteEstimatorBase, _BorderlineParams):
         mNeighbors: int = 10,
         kind: str = "borderline-1",
         maxBucketSize: int = 4096,
+        maxOtherRows: int = DEFAULT_MAX_OTHER_ROWS,
         syntheticCol: str = "is_synthetic",
         allowFewerNeighbors: bool = False,
         weightCol: Any = None,
@@ -288,7 +331,7 @@ class BorderlineSMOTE(_SmoteEstimatorBase, _BorderlineParams):
             raise ValueError(f"mNeighbors must be >= 1, got {self.getMNeighbors()}.")
 
 
-class _AdasynParams(_SmoteParams):
+class _AdasynParams(_OtherRowsParams):
     nNeighbors = Param(
         Params._dummy(),
         "nNeighbors",
@@ -331,12 +374,14 @@ class ADASYN(_SmoteEstimatorBase, _AdasynParams):
     (largest remainder, so the total is exact where imbalanced-learn rounds per
     row); each synthetic row goes from its row towards one of its
     ``nNeighbors`` nearest rows of the same class. Rows of the other classes
-    join the buckets of each over-sampled class (all of them).
+    join the buckets of each over-sampled class (see ``maxOtherRows``).
 """
         + _SHARED_DOC
         + """
     nNeighbors : int, default 5
-
+"""
+        + _OTHER_ROWS_DOC
+        + """
     Examples
     --------
     >>> balanced = ADASYN(nNeighbors=5).resample(df)            # doctest: +SKIP
@@ -355,6 +400,7 @@ class ADASYN(_SmoteEstimatorBase, _AdasynParams):
         samplingStrategy: Any = "auto",
         nNeighbors: int = 5,
         maxBucketSize: int = 4096,
+        maxOtherRows: int = DEFAULT_MAX_OTHER_ROWS,
         syntheticCol: str = "is_synthetic",
         allowFewerNeighbors: bool = False,
         weightCol: Any = None,
@@ -374,6 +420,7 @@ class ADASYN(_SmoteEstimatorBase, _AdasynParams):
         samplingStrategy: Any = "auto",
         nNeighbors: int = 5,
         maxBucketSize: int = 4096,
+        maxOtherRows: int = DEFAULT_MAX_OTHER_ROWS,
         syntheticCol: str = "is_synthetic",
         allowFewerNeighbors: bool = False,
         weightCol: Any = None,

@@ -7,14 +7,16 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from chispa import assert_df_equality
 from imblearn.over_sampling import BorderlineSMOTE as ImbBorderline
 from pyspark.ml.feature import VectorAssembler
+from pyspark.sql import functions as F
 from sklearn.neighbors import NearestNeighbors
 
 from spark_resample import ADASYN, SMOTE, SMOTENC, BorderlineSMOTE
-from spark_resample._smote_kernels import NEIGHBOR_HASH, SEED_HASH
+from spark_resample._smote_kernels import _BUCKET, _CLASS, NEIGHBOR_HASH, SEED_HASH
 
-from .helpers import class_counts
+from .helpers import binomial_bounds, class_counts
 
 
 def _points(spark, n_major=300, n_minor=60, seed=0):
@@ -197,6 +199,54 @@ def test_adasyn_without_hard_rows_is_an_error(spark):
         ADASYN(inputCols=["a", "b"]).resample(df)
     with pytest.raises(ValueError, match=r"nNeighbors \+ 1 = 31"):
         ADASYN(inputCols=["a", "b"], nNeighbors=30).fit(df)
+
+
+# Rows of other classes beyond maxOtherRows ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "cls,bucket",
+    [(BorderlineSMOTE, 4096), (ADASYN, 16)],
+    ids=["BorderlineSMOTE-one-bucket", "ADASYN-tree"],
+)
+def test_other_rows_beyond_the_bound_join_as_a_sample_of_about_that_many(points, cls, bucket):
+    """One bucket: all 300 rows of the other class fall in it, no plan job
+    runs; with a tree the plan's job counts them per bucket. Either way a
+    bucket whose region holds more than maxOtherRows gets a uniform sample of
+    about that many, the totals stay exact, and the output does not depend on
+    the partitioning."""
+    df, _, _ = points
+    bound = 60
+    sampler = cls(inputCols=["a", "b"], maxOtherRows=bound, maxBucketSize=bucket, seed=3)
+    model = sampler.fit(df)
+    out = model.transform(df)
+    assert class_counts(out) == {0: 300, 1: 300}
+    sampled = model._last_sampled_others
+    assert sampled, "the bound must bind for this test to mean anything"
+    joined = (
+        model._last_others.groupBy(_CLASS, _BUCKET)
+        .agg(F.count(F.lit(1)), F.countDistinct(model._HASH))
+        .collect()
+    )
+    assert all(r[2] == r[3] for r in joined)  # no row of another class twice in a bucket
+    per_bucket = {(r[0], r[1]): r[2] for r in joined}
+    for key, n in sampled.items():
+        low, high = binomial_bounds(n, bound / n)
+        assert low <= per_bucket.get(key, 0) <= high, key
+    # Buckets below the bound got all their rows: with the sampled buckets'
+    # counts, every row of the other class is accounted for once.
+    unsampled = sum(n for key, n in per_bucket.items() if key not in sampled)
+    assert sum(sampled.values()) + unsampled == 300
+    repartitioned = sampler.resample(df.repartition(3, "b"))
+    assert_df_equality(
+        out.where("is_synthetic"), repartitioned.where("is_synthetic"), ignore_row_order=True
+    )
+
+
+@pytest.mark.parametrize("cls", [BorderlineSMOTE, ADASYN], ids=lambda c: c.__name__)
+def test_max_other_rows_below_one_is_refused(spark, cls):
+    with pytest.raises(ValueError, match="maxOtherRows must be >= 1, got 0"):
+        cls(inputCols=["a", "b"], maxOtherRows=0).fit(_far_apart(spark))
 
 
 # The whole family -----------------------------------------------------------
