@@ -8,7 +8,10 @@ and the bundled breast-cancer and digits data made imbalanced (no download).
 
 Our SMOTE runs twice: with the default bucket bound (one bucket on these
 sizes, i.e. exact k-NN) and with ``maxBucketSize=64`` (several buckets per
-class), which measures the cost of the locality approximation.
+class), which measures the cost of the locality approximation. BorderlineSMOTE
+and ADASYN also run twice: with every majority row searched as a neighbour,
+and with ``maxOtherRows=256`` (a sample of the majority, each row counting for
+the rows it stands for), which measures the cost of that estimate.
 
 Run: ``.venv/bin/python benchmarks/smote_quality.py [--folds 5] [--repeats 2]``.
 Acceptance: mean PR-AUC of our SMOTE within 0.01 of imbalanced-learn's on
@@ -95,8 +98,9 @@ def spark_resampler(spark, make: Callable) -> Callable:
     return resample
 
 
-def samplers(spark) -> Dict[str, Tuple[Callable, Callable]]:
-    """name -> (imbalanced-learn's fit_resample, ours), for what both offer."""
+def samplers(spark, methods: List[str]) -> Dict[str, Tuple[Callable, Callable]]:
+    """name -> (imbalanced-learn's fit_resample, ours), for what both offer
+    (only names containing one of ``methods``, if given)."""
     import imblearn.over_sampling as imb
 
     import spark_resample as ours
@@ -115,6 +119,19 @@ def samplers(spark) -> Dict[str, Tuple[Callable, Callable]]:
         )
     if hasattr(ours, "ADASYN"):
         pairs["ADASYN"] = (imb.ADASYN(random_state=0), lambda: ours.ADASYN(seed=0))
+    # The same two with a sample of the other class's rows in each bucket: 256
+    # of the 3,200-3,800 majority rows of a training fold (each standing for
+    # 12-15), which measures the cost of the maxOtherRows estimate.
+    pairs["BorderlineSMOTE-1 others<=256"] = (
+        imb.BorderlineSMOTE(random_state=0),
+        lambda: ours.BorderlineSMOTE(seed=0, maxOtherRows=256),
+    )
+    pairs["ADASYN others<=256"] = (
+        imb.ADASYN(random_state=0),
+        lambda: ours.ADASYN(seed=0, maxOtherRows=256),
+    )
+    if methods:
+        pairs = {name: pair for name, pair in pairs.items() if any(m in name for m in methods)}
     return {
         name: (imblearn.fit_resample, spark_resampler(spark, make))
         for name, (imblearn, make) in pairs.items()
@@ -126,6 +143,9 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--only", help="run only the datasets whose name contains this")
+    parser.add_argument(
+        "--methods", nargs="*", default=[], help="run only the methods whose name contains one"
+    )
     args = parser.parse_args()
 
     from pyspark.sql import SparkSession
@@ -137,14 +157,14 @@ def main() -> None:
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
-    methods = samplers(spark)
+    methods = samplers(spark, args.methods)
     misses = []
     started = time.time()
     print(
         f"{args.repeats} x {args.folds}-fold stratified CV; LogisticRegression on scaled features"
     )
     print("mean over folds; 'ours-imb' is the PR-AUC difference\n")
-    header = f"{'dataset':30s} {'method':24s} " + " ".join(f"{m:>8s}" for m in METRICS)
+    header = f"{'dataset':30s} {'method':40s} " + " ".join(f"{m:>8s}" for m in METRICS)
     for name, (x, y) in datasets().items():
         if args.only and args.only not in name:
             continue
@@ -173,16 +193,16 @@ def main() -> None:
             if method.rsplit(" ", 1)[0] in refused:
                 continue
             mean = np.mean(values, axis=0)
-            print(f"{name[:30]:30s} {method:24s} " + " ".join(f"{v:8.4f}" for v in mean))
+            print(f"{name[:30]:30s} {method:40s} " + " ".join(f"{v:8.4f}" for v in mean))
         for method, reason in refused.items():
-            print(f"{name[:30]:30s} {method:24s} {reason}")
+            print(f"{name[:30]:30s} {method:40s} {reason}")
         for method in (m for m in methods if m not in refused):
             diff = (
                 np.mean(results[f"{method} ours"], axis=0)[0]
                 - np.mean(results[f"{method} imblearn"], axis=0)[0]
             )
             ok = abs(diff) <= 0.01
-            print(f"{'':30s} {method + ' ours-imb':24s} {diff:+8.4f} {'ok' if ok else 'MISS'}")
+            print(f"{'':30s} {method + ' ours-imb':40s} {diff:+8.4f} {'ok' if ok else 'MISS'}")
             if not ok:
                 misses.append((name, method, diff))
         print()

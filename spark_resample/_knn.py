@@ -94,19 +94,11 @@ def draw_pairs(
     """imbalanced-learn's draw: seed rows and neighbour slots uniformly over
     the (row, neighbour) pairs, and a step ``u * step`` with u uniform in [0, 1).
 
-    Returns ``(rows, cols, steps)``; ``steps`` has shape (n_samples, 1).
+    Returns ``(rows, cols, steps)``, each of shape (n_samples,).
     """
     pairs = rng.integers(0, n_rows * n_neighbors, size=n_samples)
-    steps = step * rng.random(n_samples)[:, None]
+    steps = step * rng.random(n_samples)
     return pairs // n_neighbors, pairs % n_neighbors, steps
-
-
-def interpolate(
-    x: np.ndarray, neighbors: np.ndarray, rows: np.ndarray, targets: np.ndarray, steps: np.ndarray
-) -> np.ndarray:
-    """Synthetic points ``x[rows] + steps * (neighbors[targets] - x[rows])``."""
-    base = x[rows]
-    return base + steps * (neighbors[targets] - base)
 
 
 def allocate(total: int, weights: Sequence[float]) -> np.ndarray:

@@ -55,9 +55,12 @@ from ._smote_kernels import (
     _BUCKET,
     _CLASS,
     _LEAF,
+    _NEIGHBOR_X,
     _NEW,
     _OTHER,
+    _SEED_X,
     _SPARSE,
+    _STEPS,
     _SUB,
     _WEIGHT,
     _X,
@@ -122,6 +125,26 @@ def _other_fraction(
         for i, sizes in bucket_sizes.items()
     }
     return F.expr(f"element_at({_per_class_arrays(arrays)}, {_BUCKET} + 1)")
+
+
+def _points_of_pairs(
+    pairs: DataFrame, fields: List[StructField], categorical: List[str]
+) -> DataFrame:
+    """One row per synthetic row from the generating UDF's (seed, neighbour)
+    pairs: ``seed + step * (neighbour - seed)`` per step, in SQL. The same
+    arithmetic, in the same order, as NumPy's ``a + s * (b - a)``."""
+    position, step = "__smote_position", "__smote_step"
+    exploded = pairs.select("*", F.posexplode(_STEPS).alias(position, step))
+    point = F.zip_with(_SEED_X, _NEIGHBOR_X, lambda a, b: a + F.col(step) * (b - a))
+    columns = []
+    for field in fields:
+        if field.name in (_SEED_X, _NEIGHBOR_X, _STEPS):
+            continue
+        if field.name in categorical:  # the category of each synthetic row
+            columns.append(F.element_at(field.name, F.col(position) + 1).alias(field.name))
+        else:
+            columns.append(F.col(field.name))
+    return exploded.select(point.alias(_X), *columns)
 
 
 def _new_in_bucket(new_per_bucket: Dict[Tuple[int, int], int]) -> Column:
@@ -298,7 +321,9 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         grouped = bucketed.withColumn(_NEW, _new_in_bucket(new_per_bucket)).where(F.col(_NEW) > 0)
         out_fields = [
             StructField(_CLASS, IntegerType()),
-            StructField(_X, ArrayType(DoubleType())),
+            StructField(_SEED_X, ArrayType(DoubleType())),
+            StructField(_NEIGHBOR_X, ArrayType(DoubleType())),
+            StructField(_STEPS, ArrayType(DoubleType())),
             StructField(SEED_HASH, LongType()),
             StructField(NEIGHBOR_HASH, LongType()),
             StructField(_BUCKET, IntegerType()),
@@ -306,13 +331,14 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         if any_sparse:
             out_fields.append(StructField(_SPARSE, BooleanType()))
         schema = dataset.schema
-        out_fields += [StructField(c, schema[c].dataType) for c in categorical]
-        synthetic = grouped.groupBy(_CLASS, _BUCKET).applyInPandas(
+        out_fields += [StructField(c, ArrayType(schema[c].dataType)) for c in categorical]
+        pairs = grouped.groupBy(_CLASS, _BUCKET).applyInPandas(
             _generate_udf(
                 kernel, self.getOrDefault(self.seed), categorical, any_sparse, sampled_others
             ),
             StructType(out_fields),
         )
+        synthetic = _points_of_pairs(pairs, out_fields, categorical)
         synthetic = self._synthetic_rows(synthetic, dataset, label_of, keep, any_sparse)
         factors = {c: counts[c] / targeted[c] for c in added}
         resampled = originals.unionByName(synthetic, allowMissingColumns=True)

@@ -27,6 +27,9 @@ _SUB = "__smote_sub"
 _BUCKET = "__smote_bucket"
 _NEW = "__smote_new"
 _WEIGHT = "__smote_weight"
+_SEED_X = "__smote_seed_x"
+_NEIGHBOR_X = "__smote_neighbor_x"
+_STEPS = "__smote_steps"
 SEED_HASH = "__smote_seed_hash"
 NEIGHBOR_HASH = "__smote_neighbor_hash"
 DEBUG_COLUMNS = (SEED_HASH, NEIGHBOR_HASH, _BUCKET)
@@ -49,9 +52,14 @@ class _Bucket:
 
 @dataclass
 class _Generated:
-    x: np.ndarray  # (s, d)
+    """Synthetic rows ``x[seed] + step * (neighbour - x[seed])``, as their
+    ingredients: the UDF sends one row per (seed, neighbour) pair with the
+    steps of its synthetic rows, and Spark computes the points (memory in
+    Python follows the pairs, at most rows x k, not the synthetic rows)."""
+
     seed_rows: np.ndarray  # index into the class rows
     neighbor_rows: np.ndarray  # index into class rows, then other rows
+    steps: np.ndarray  # (s,)
     codes: List[np.ndarray] = field(default_factory=list)
 
 
@@ -73,12 +81,10 @@ class _SmoteKernel:
         k = min(self.k[class_id], len(bucket.x) - 1)
         nn = _knn.kneighbors(self.space(bucket, class_id), k)
         rows, cols, steps = _knn.draw_pairs(rng, len(bucket.x), k, n_new)
-        targets = nn[rows, cols]
-        new = _knn.interpolate(bucket.x, bucket.x, rows, targets, steps)
         codes = [
             _knn.most_frequent(c, nn[rows], n, rng) for c, n in zip(bucket.codes, bucket.n_codes)
         ]
-        return _Generated(new, rows, targets, codes)
+        return _Generated(rows, nn[rows, cols], steps, codes)
 
 
 @dataclass
@@ -104,13 +110,11 @@ class _BorderlineKernel:
         nn = _knn.kneighbors(pool, k, queries=bucket.x[danger], exclude=danger)
         rows, cols, steps = _knn.draw_pairs(rng, len(danger), k, n_new)
         targets = nn[rows, cols]
-        seeds = danger[rows]
-        diffs = pool[targets] - bucket.x[seeds]
         if self.kind == "borderline-2":
             # imbalanced-learn: towards a row of another class, at most half way.
             towards_other = targets >= len(bucket.x)
-            diffs[towards_other] *= rng.uniform(0.0, 0.5, size=(int(towards_other.sum()), 1))
-        return _Generated(bucket.x[seeds] + steps * diffs, seeds, targets)
+            steps[towards_other] *= rng.uniform(0.0, 0.5, size=int(towards_other.sum()))
+        return _Generated(danger[rows], targets, steps)
 
 
 @dataclass
@@ -133,8 +137,7 @@ class _AdasynKernel:
         nn = _knn.kneighbors(bucket.x, k)
         rows = np.repeat(np.arange(len(bucket.x)), per_row)
         targets = nn[rows, rng.integers(0, k, size=n_new)]
-        steps = rng.random(n_new)[:, None]
-        return _Generated(_knn.interpolate(bucket.x, bucket.x, rows, targets, steps), rows, targets)
+        return _Generated(rows, targets, rng.random(n_new))
 
 
 def _read_bucket(
@@ -192,19 +195,33 @@ def _generate_udf(
         bucket, own = _read_bucket(pdf, categorical, sampled_others.get((class_id, bucket_id)))
         rng = _knn.bucket_rng(seed, class_id, bucket_id)
         made = kernel.generate(bucket, class_id, n_new, rng)
+        # One output row per (seed, neighbour) pair, in pair order, holding
+        # the steps (and categories) of its synthetic rows in draw order.
+        n_pool = len(bucket.x) + len(bucket.other_x)
+        order = np.argsort(made.seed_rows * n_pool + made.neighbor_rows, kind="stable")
+        seeds, targets = made.seed_rows[order], made.neighbor_rows[order]
+        first = np.flatnonzero(
+            np.r_[True, (seeds[1:] != seeds[:-1]) | (targets[1:] != targets[:-1])]
+        )
+        seeds, targets = seeds[first], targets[first]
+        pool = bucket.x
+        if len(targets) and targets.max() >= len(bucket.x):  # borderline-2
+            pool = np.vstack([bucket.x, bucket.other_x])
         all_hashes = np.concatenate([bucket.hashes, bucket.other_hashes])
         out = {
-            _CLASS: np.full(n_new, class_id, dtype=np.int32),
-            _X: list(made.x),
-            SEED_HASH: bucket.hashes[made.seed_rows],
-            NEIGHBOR_HASH: all_hashes[made.neighbor_rows],
-            _BUCKET: np.full(n_new, bucket_id, dtype=np.int32),
+            _CLASS: np.full(len(first), class_id, dtype=np.int32),
+            _SEED_X: list(bucket.x[seeds]),
+            _NEIGHBOR_X: list(pool[targets]),
+            _STEPS: np.split(made.steps[order], first[1:]),
+            SEED_HASH: bucket.hashes[seeds],
+            NEIGHBOR_HASH: all_hashes[targets],
+            _BUCKET: np.full(len(first), bucket_id, dtype=np.int32),
         }
         if track_sparse:
-            out[_SPARSE] = own[_SPARSE].to_numpy(dtype=bool)[made.seed_rows]
+            out[_SPARSE] = own[_SPARSE].to_numpy(dtype=bool)[seeds]
         for name, codes in zip(categorical, made.codes):
-            uniques = pd.factorize(own[name], sort=True)[1]
-            out[name] = np.asarray(uniques)[codes]
+            uniques = np.asarray(pd.factorize(own[name], sort=True)[1])
+            out[name] = np.split(uniques[codes[order]], first[1:])
         return pd.DataFrame(out)
 
     return generate

@@ -11,11 +11,19 @@ from spark_resample._base import SamplerModel
 from spark_resample._smote_kernels import (
     _BUCKET,
     _CLASS,
+    _NEIGHBOR_X,
+    _NEW,
     _OTHER,
+    _SEED_X,
+    _STEPS,
     _WEIGHT,
     _X,
+    NEIGHBOR_HASH,
+    SEED_HASH,
     _AdasynKernel,
+    _generate_udf,
     _read_bucket,
+    _SmoteKernel,
     _weight_udf,
 )
 
@@ -54,15 +62,12 @@ def test_bucket_rng_depends_on_every_key_only():
     assert len({tuple(draw(*key)) for key in [(1, 2, 3), (2, 2, 3), (1, 3, 3), (1, 2, 4)]}) == 4
 
 
-def test_draw_pairs_ranges_and_interpolation_on_segments():
+def test_draw_pairs_ranges():
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(20, 3))
-    nn = _knn.kneighbors(x, 4)
     rows, cols, steps = _knn.draw_pairs(rng, 20, 4, 500)
+    assert rows.shape == cols.shape == steps.shape == (500,)
     assert rows.min() >= 0 and rows.max() < 20 and cols.max() < 4
     assert steps.min() >= 0 and steps.max() < 1
-    new = _knn.interpolate(x, x, rows, nn[rows, cols], steps)
-    np.testing.assert_allclose(new, x[rows] + steps * (x[nn[rows, cols]] - x[rows]))
     # Every (row, neighbour) pair is drawn about equally often.
     assert len(set(zip(rows.tolist(), cols.tolist()))) > 60
 
@@ -211,3 +216,36 @@ def test_the_weight_udf_counts_sampled_other_rows_for_the_rows_they_stand_for():
     plain = _weight_udf(kernel, [], {})(pdf)[_WEIGHT].iat[0]
     assert weighted == kernel.weight(bucket, 0)
     assert weighted > plain  # each sampled row now stands for 20
+
+
+def test_the_generating_udf_sends_pairs_not_points():
+    """Python's output follows the (seed, neighbour) pairs, at most rows x k,
+    however many synthetic rows the bucket draws: each pair carries the steps
+    of its synthetic rows, and Spark computes the points."""
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(30, 3))
+    n_new = 10_000
+    pdf = pd.DataFrame(
+        {
+            _CLASS: 0,
+            _BUCKET: 0,
+            _OTHER: False,
+            _NEW: n_new,
+            SamplerModel._HASH: rng.permutation(30),
+            _X: list(x),
+        }
+    )
+    pairs = _generate_udf(_SmoteKernel({0: 5}), 11, [], False, {})(pdf)
+    assert len(pairs) <= 30 * 5
+    assert sum(len(steps) for steps in pairs[_STEPS]) == n_new
+    assert not pairs.duplicated([SEED_HASH, NEIGHBOR_HASH]).any()
+    bucket, _ = _read_bucket(pdf, [])
+    nn = _knn.kneighbors(bucket.x, 5)
+    position = {h: i for i, h in enumerate(bucket.hashes)}
+    for seed_hash, neighbor_hash, seed_x, neighbor_x in pairs[
+        [SEED_HASH, NEIGHBOR_HASH, _SEED_X, _NEIGHBOR_X]
+    ].itertuples(index=False):
+        seed, neighbor = position[seed_hash], position[neighbor_hash]
+        assert neighbor in nn[seed]
+        np.testing.assert_array_equal(seed_x, bucket.x[seed])
+        np.testing.assert_array_equal(neighbor_x, bucket.x[neighbor])
