@@ -13,7 +13,11 @@ How one resample runs (DESIGN.md, "SMOTE at scale"):
    over its buckets so the class total is exact.
 3. ``applyInPandas`` over (class, bucket) sorts the bucket's rows by hash,
    seeds NumPy from (seed, class, bucket) and runs exact k-NN and the draw of
-   ``_knn``. Synthetic rows are unioned onto the untouched original rows.
+   ``_knn``. It returns one row per (seed, neighbour) pair with the steps of
+   its synthetic rows (Python's memory follows the bucket, not the synthetic
+   rows, which at a class ratio of 1:250 are 250 per row); SQL turns each
+   step into ``seed + step * (neighbour - seed)``. Synthetic rows are
+   unioned onto the untouched original rows.
 
 BorderlineSMOTE and ADASYN first run a pass that measures each bucket's share
 (rows in danger, summed difficulty), then spread the total by that share. The
