@@ -36,18 +36,33 @@ os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 FEATURES = [f"f{j}" for j in range(20)]
 
 
-def make_data(rows: int, path: str, seed: int = 0) -> None:
+def make_data(rows: int, path: str, seed: int = 0, positive_share: float = 0.05) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     if os.path.exists(path):
         return
     rng = np.random.default_rng(seed)
-    label = (rng.random(rows) < 0.05).astype(np.int32)
+    label = (rng.random(rows) < positive_share).astype(np.int32)
     x = rng.normal(size=(rows, len(FEATURES)))
     x[label == 1, :5] += 1.5  # positives shifted in 5 of the 20 features
     table = pa.table({"label": label, **{name: x[:, j] for j, name in enumerate(FEATURES)}})
     pq.write_table(table, path, row_group_size=250_000)
+
+
+def bench_session():
+    """The benchmarks' session: local[2], 6 GB of driver memory, 8 shuffle partitions."""
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "6g")
+        .config("spark.sql.shuffle.partitions", "8")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
 
 
 def load_numpy(path: str):
@@ -122,16 +137,7 @@ def main() -> None:
     args = parser.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
 
-    from pyspark.sql import SparkSession
-
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.memory", "6g")
-        .config("spark.sql.shuffle.partitions", "8")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = bench_session()
     spark.range(10).count()  # start-up outside the timings
     if args.warmup_rows:
         # One untimed run of ours on a small table first: otherwise the first

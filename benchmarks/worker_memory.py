@@ -27,26 +27,10 @@ import sys
 import time
 from typing import Optional
 
-import numpy as np
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from smote_speed import FEATURES, WorkerMemory  # noqa: E402
+from smote_speed import FEATURES, WorkerMemory, bench_session, make_data  # noqa: E402
 
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-
-
-def make_data(rows: int, share: float, path: str, seed: int = 0) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    if os.path.exists(path):
-        return
-    rng = np.random.default_rng(seed)
-    label = (rng.random(rows) < share).astype(np.int32)
-    x = rng.normal(size=(rows, len(FEATURES)))
-    x[label == 1, :5] += 1.5  # positives shifted in 5 of the 20 features
-    table = pa.table({"label": label, **{name: x[:, j] for j, name in enumerate(FEATURES)}})
-    pq.write_table(table, path, row_group_size=250_000)
 
 
 def run(spark, cls, path: str, bound: Optional[int]):
@@ -69,23 +53,14 @@ def main() -> None:
     args = parser.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
 
-    from pyspark.sql import SparkSession
-
     from spark_resample import ADASYN, SMOTE, BorderlineSMOTE
 
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.memory", "6g")
-        .config("spark.sql.shuffle.partitions", "8")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = bench_session()
     warmup = os.path.join(args.workdir, "warmup.parquet")
-    make_data(20_000, 0.05, warmup)
+    make_data(20_000, warmup)
     run(spark, BorderlineSMOTE, warmup, None)
     path = os.path.join(args.workdir, f"data_{args.rows}_{args.positive_share}.parquet")
-    make_data(args.rows, args.positive_share, path)
+    make_data(args.rows, path, positive_share=args.positive_share)
     positives = spark.read.parquet(path).where("label = 1").count()
     print(f"{args.rows:,} rows, {positives:,} positives, 20 features, local[2]")
     print("| sampler | maxOtherRows | time (s) | worker peak RSS (MB) |")

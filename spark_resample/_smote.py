@@ -81,6 +81,11 @@ from ._strategy import OVER, format_label
 
 logger = logging.getLogger(__name__)
 
+# BorderlineSMOTE's and ADASYN's maxOtherRows: rows of other classes in one
+# bucket before they are sampled. 16 times the default maxBucketSize: a few
+# tens of MB per pandas UDF call at 20 features.
+DEFAULT_MAX_OTHER_ROWS = 65536
+
 
 def _to_optional_list(value: Any):
     return None if value is None else TypeConverters.toListString(value)
@@ -626,7 +631,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         if self.hasParam("maxOtherRows") and self.getOrDefault("maxOtherRows") < 1:
             raise ValueError(
                 f"maxOtherRows must be >= 1, got {self.getOrDefault('maxOtherRows')} "
-                "(default 65536)."
+                f"(default {DEFAULT_MAX_OTHER_ROWS})."
             )
         marker = self.getSyntheticCol()
         # Compared ignoring case, as Spark resolves names by default: a column

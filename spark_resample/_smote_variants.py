@@ -18,6 +18,7 @@ from ._base import ClassStats, SamplerModel
 from ._columns import col
 from ._smote import (
     _SHARED_DOC,
+    DEFAULT_MAX_OTHER_ROWS,
     _SmoteEstimatorBase,
     _SmoteModelBase,
     _SmoteParams,
@@ -25,10 +26,6 @@ from ._smote import (
 )
 from ._smote_kernels import _AdasynKernel, _BorderlineKernel, _SmoteKernel
 from ._strategy import format_label
-
-# Rows of other classes in one bucket before they are sampled: 16 times the
-# default maxBucketSize, a few tens of MB per pandas UDF call at 20 features.
-DEFAULT_MAX_OTHER_ROWS = 65536
 
 
 class _SmoteNcParams(_SmoteParams):
