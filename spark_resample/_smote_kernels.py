@@ -242,7 +242,10 @@ def _leaf_udf(trees: Dict[int, _buckets.PcaTree]):
     return assign
 
 
-def _to_sparse(values) -> SparseVector:
+def _to_sparse(values):
+    """The synthetic point as a SparseVector (a plain Python UDF). No type
+    hints: PySpark 4 reads a UDF's hints to pick a pandas UDF kind, and warns
+    at every call when they name no pandas type."""
     values = np.asarray(values, dtype=np.float64)
     nonzero = np.flatnonzero(values)
     return SparseVector(len(values), nonzero.tolist(), values[nonzero].tolist())
