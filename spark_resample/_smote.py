@@ -14,9 +14,9 @@ How one resample runs (DESIGN.md, "SMOTE at scale"):
 3. ``applyInPandas`` over (class, bucket) sorts the bucket's rows by hash,
    seeds NumPy from (seed, class, bucket) and runs exact k-NN and the draw of
    ``_knn``. It returns one row per (seed, neighbour) pair with the steps of
-   its synthetic rows (Python's memory follows the bucket, not the synthetic
-   rows, which at a class ratio of 1:250 are 250 per row); SQL turns each
-   step into ``seed + step * (neighbour - seed)``. Synthetic rows are
+   its synthetic rows (Python holds a few numbers per synthetic row, not its
+   features: at a class ratio of 1:250 there are 250 per row); SQL turns
+   each step into ``seed + step * (neighbour - seed)``. Synthetic rows are
    unioned onto the untouched original rows.
 
 BorderlineSMOTE and ADASYN first run a pass that measures each bucket's share

@@ -54,8 +54,9 @@ class _Bucket:
 class _Generated:
     """Synthetic rows ``x[seed] + step * (neighbour - x[seed])``, as their
     ingredients: the UDF sends one row per (seed, neighbour) pair with the
-    steps of its synthetic rows, and Spark computes the points (memory in
-    Python follows the pairs, at most rows x k, not the synthetic rows)."""
+    steps of its synthetic rows, and Spark computes the points. Python then
+    holds the pairs (at most rows x k feature vectors) and a few numbers per
+    synthetic row (its draw and step), never the synthetic rows' features."""
 
     seed_rows: np.ndarray  # index into the class rows
     neighbor_rows: np.ndarray  # index into class rows, then other rows
