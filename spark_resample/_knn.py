@@ -9,7 +9,7 @@ reused across tasks.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple
+from typing import Iterator, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -63,29 +63,38 @@ def kneighbors(
     points = np.asarray(points, dtype=np.float64)
     if queries is None:
         queries, exclude = points, np.arange(len(points))
-    queries = np.asarray(queries, dtype=np.float64)
     n, m = len(points), len(queries)
     if k < 1 or k > n - (exclude is not None):
         raise ValueError(f"k={k} neighbours asked among {n} points")
-    sq_points = np.einsum("ij,ij->i", points, points)
-    block = max(1, _BLOCK_CELLS // max(n, 1))
     out = np.empty((m, k), dtype=np.int64)
-    for start in range(0, m, block):
-        q = queries[start : start + block]
-        dist = sq_points[None, :] - 2.0 * (q @ points.T)
-        dist += np.einsum("ij,ij->i", q, q)[:, None]
-        if exclude is not None:
-            dist[np.arange(len(q)), exclude[start : start + block]] = np.inf
+    for start, dist in _squared_distances(points, queries, exclude):
         # argpartition, then a stable sort of the k candidates (in index order)
         # by distance, so that ties resolve by index: rows arrive sorted by hash.
         if k < n:
             part = np.argpartition(dist, k - 1, axis=1)[:, :k]
         else:
-            part = np.tile(np.arange(n), (len(q), 1))
+            part = np.tile(np.arange(n), (len(dist), 1))
         part.sort(axis=1)
         order = np.argsort(np.take_along_axis(dist, part, axis=1), axis=1, kind="stable")
-        out[start : start + block] = np.take_along_axis(part, order, axis=1)
+        out[start : start + len(dist)] = np.take_along_axis(part, order, axis=1)
     return out
+
+
+def _squared_distances(
+    points: np.ndarray, queries: np.ndarray, exclude: Optional[np.ndarray]
+) -> Iterator[Tuple[int, np.ndarray]]:
+    """(first query, block of squared distances queries x points), a block of
+    queries at a time; ``exclude[i]`` (a point index per query) gets inf."""
+    queries = np.asarray(queries, dtype=np.float64)
+    sq_points = np.einsum("ij,ij->i", points, points)
+    block = max(1, _BLOCK_CELLS // max(len(points), 1))
+    for start in range(0, len(queries), block):
+        q = queries[start : start + block]
+        dist = sq_points[None, :] - 2.0 * (q @ points.T)
+        dist += np.einsum("ij,ij->i", q, q)[:, None]
+        if exclude is not None:
+            dist[np.arange(len(q)), exclude[start : start + block]] = np.inf
+        yield start, dist
 
 
 def draw_pairs(
@@ -210,18 +219,11 @@ def count_within(points: np.ndarray, queries: np.ndarray, radius_sq: np.ndarray)
     within squared distance ``radius_sq[i]`` (ties counted, as rows of the
     class come first in neighbour order)."""
     points = np.asarray(points, dtype=np.float64)
-    sq_points = np.einsum("ij,ij->i", points, points)
-    block = max(1, _BLOCK_CELLS // max(len(points), 1))
     out = np.empty(len(queries), dtype=np.float64)
-    for start in range(0, len(queries), block):
-        index = queries[start : start + block]
-        q = points[index]
-        dist = sq_points[None, :] - 2.0 * (q @ points.T) + sq_points[index][:, None]
-        dist[np.arange(len(q)), index] = np.inf
-        # The same arithmetic as kneighbors', compared with a radius computed
-        # directly: a hair of tolerance keeps a row at exactly the radius in.
-        tolerance = 1e-9 * np.maximum(radius_sq[start : start + block], 1.0)
-        out[start : start + block] = (
-            dist <= (radius_sq[start : start + block] + tolerance)[:, None]
-        ).sum(axis=1)
+    for start, dist in _squared_distances(points, points[queries], queries):
+        radius = radius_sq[start : start + len(dist)]
+        # kneighbors' arithmetic against a radius computed directly: a hair
+        # of tolerance keeps a row at exactly the radius in.
+        tolerance = 1e-9 * np.maximum(radius, 1.0)
+        out[start : start + len(dist)] = (dist <= (radius + tolerance)[:, None]).sum(axis=1)
     return out

@@ -260,7 +260,6 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
     # Set by the estimator's fit; used only on the DataFrame fitted on.
     _k_by_class: Dict[Any, int] = {}
     _median_std: Dict[Any, float] = {}
-    _needs_others = False
     #: Keep seed hash, neighbour hash and bucket id on synthetic rows (tests).
     _debug = False
     #: After a resample: (class id, row hash, bucket) of every bucketed row of
@@ -427,6 +426,12 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             trees[i] = _buckets.fit_tree(x, depth, _knn.bucket_rng(seed, i, 0, stream=1))
         self._depths = {i: tree.depth for i, tree in trees.items()}
         return trees, any(bool(r[2]) for r in found)
+
+    @property
+    def _needs_others(self) -> bool:
+        """Whether the variant searches the other classes' rows as neighbours
+        (BorderlineSMOTE, ADASYN: the ones with a bound on them)."""
+        return self.hasParam("maxOtherRows")
 
     def _other_rows_cap(self) -> Optional[int]:
         """Bound on the other classes' rows in one bucket (None: the variant

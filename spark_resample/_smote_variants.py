@@ -231,8 +231,6 @@ class _BorderlineParams(_OtherRowsParams):
 class BorderlineSMOTEModel(_SmoteModelBase, _BorderlineParams):
     """Fitted :class:`BorderlineSMOTE`."""
 
-    _needs_others = True
-
     def _kernel(self, ids: Dict[Any, int]) -> Any:
         k = {i: self._k_by_class[c] for c, i in ids.items()}
         return _BorderlineKernel(k, self.getMNeighbors(), self.getKind())
@@ -347,8 +345,6 @@ class _AdasynParams(_OtherRowsParams):
 
 class ADASYNModel(_SmoteModelBase, _AdasynParams):
     """Fitted :class:`ADASYN`."""
-
-    _needs_others = True
 
     def _kernel(self, ids: Dict[Any, int]) -> Any:
         return _AdasynKernel({i: self._k_by_class[c] for c, i in ids.items()})
