@@ -1,5 +1,5 @@
 """Pure NumPy kernels for the SMOTE family: exact k-NN inside one bucket, the
-draw of synthetic points, and the bookkeeping that keeps totals exact.
+draw of (seed, neighbour) pairs, and the bookkeeping that keeps totals exact.
 
 No Spark import: these run inside pandas UDFs and are tested in milliseconds.
 Everything random takes a ``numpy.random.Generator`` made by :func:`bucket_rng`
@@ -97,17 +97,19 @@ def _squared_distances(
         yield start, dist
 
 
-def draw_pairs(
-    rng: np.random.Generator, n_rows: int, n_neighbors: int, n_samples: int, step: float = 1.0
-) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """imbalanced-learn's draw: seed rows and neighbour slots uniformly over
-    the (row, neighbour) pairs, and a step ``u * step`` with u uniform in [0, 1).
+def pair_counts(
+    rng: np.random.Generator, n_rows: int, n_neighbors: int, n_samples: int
+) -> np.ndarray:
+    """imbalanced-learn's draw, counted: ``n_samples`` (row, neighbour slot)
+    pairs drawn uniformly with replacement, as the number of times each pair
+    was drawn (shape (n_rows, n_neighbors), summing to ``n_samples``).
 
-    Returns ``(rows, cols, steps)``, each of shape (n_samples,).
+    A multinomial count has the law of the independent draws it counts, and
+    memory that follows the pairs, not the draws: a bucket asked for a
+    million synthetic rows holds rows x k counts.
     """
-    pairs = rng.integers(0, n_rows * n_neighbors, size=n_samples)
-    steps = step * rng.random(n_samples)
-    return pairs // n_neighbors, pairs % n_neighbors, steps
+    cells = n_rows * n_neighbors
+    return rng.multinomial(n_samples, np.full(cells, 1.0 / cells)).reshape(n_rows, n_neighbors)
 
 
 def allocate(total: int, weights: Sequence[float]) -> np.ndarray:
@@ -134,23 +136,21 @@ def allocate(total: int, weights: Sequence[float]) -> np.ndarray:
     return base
 
 
-def most_frequent(
-    codes: np.ndarray, neighbor_rows: np.ndarray, n_codes: int, rng: np.random.Generator
-) -> np.ndarray:
-    """For each synthetic row, the most frequent code among its neighbours
-    (``codes[neighbor_rows[i]]``), ties broken at random as imbalanced-learn does.
+def most_frequent(codes: np.ndarray, neighbor_rows: np.ndarray, n_codes: int) -> np.ndarray:
+    """For each row, which codes are the most frequent among its neighbours
+    (``codes[neighbor_rows[i]]``): a boolean array of shape (n_rows, n_codes),
+    with several true where the neighbours tie. imbalanced-learn breaks ties
+    at random for each synthetic row; Spark does that here, from each
+    synthetic row's hash.
 
     ``codes`` holds integer codes in [0, n_codes); ``neighbor_rows`` has shape
-    (n_samples, k).
+    (n_rows, k).
     """
-    n_samples = len(neighbor_rows)
-    tally = np.zeros((n_samples, n_codes), dtype=np.int64)
-    sample_index = np.repeat(np.arange(n_samples), neighbor_rows.shape[1])
-    np.add.at(tally, (sample_index, codes[neighbor_rows].ravel()), 1)
-    is_max = tally == tally.max(axis=1, keepdims=True)
-    # A random key per candidate; the best-keyed candidate among the maxima wins.
-    keys = np.where(is_max, rng.random(tally.shape), -1.0)
-    return keys.argmax(axis=1)
+    n_rows = len(neighbor_rows)
+    tally = np.zeros((n_rows, n_codes), dtype=np.int64)
+    row_index = np.repeat(np.arange(n_rows), neighbor_rows.shape[1])
+    np.add.at(tally, (row_index, codes[neighbor_rows].ravel()), 1)
+    return tally == tally.max(axis=1, keepdims=True)
 
 
 def mixed_distance_points(

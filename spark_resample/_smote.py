@@ -55,17 +55,20 @@ from pyspark.sql.types import (
 from . import _buckets, _knn
 from ._base import ClassStats, Sampler, SamplerModel, require_columns
 from ._columns import col, label_lookup, sql_doubles, sql_longs
+from ._random import uniform
 from ._smote_kernels import (
     _BUCKET,
     _CLASS,
+    _COUNT,
     _LEAF,
     _NEIGHBOR_X,
     _NEW,
     _OTHER,
+    _PAIR,
     _SEED_X,
     _SPARSE,
-    _STEPS,
     _SUB,
+    _TOWARDS_OTHER,
     _WEIGHT,
     _X,
     DEBUG_COLUMNS,
@@ -137,23 +140,42 @@ def _other_fraction(
 
 
 def _points_of_pairs(
-    pairs: DataFrame, fields: List[StructField], categorical: List[str]
+    pairs: DataFrame, fields: List[StructField], categorical: List[str], seed: int
 ) -> DataFrame:
     """One row per synthetic row from the generating UDF's (seed, neighbour)
-    pairs: ``seed + step * (neighbour - seed)`` per step, in SQL. The same
-    arithmetic, in the same order, as NumPy's ``a + s * (b - a)``."""
-    position, step = "__smote_position", "__smote_step"
-    exploded = pairs.select("*", F.posexplode(_STEPS).alias(position, step))
-    point = F.zip_with(_SEED_X, _NEIGHBOR_X, lambda a, b: a + F.col(step) * (b - a))
+    pairs, in SQL: each pair's ``count`` rows get a step ``u`` uniform in
+    [0, 1) (borderline-2, towards another class: ``u`` times a uniform in
+    [0, 0.5), as imbalanced-learn) from the hash of (seed, class, bucket,
+    pair, row index), and the point ``seed + step * (neighbour - seed)``,
+    the same arithmetic as NumPy's ``a + s * (b - a)``. SMOTENC's category is
+    drawn the same way among the categories the seed's neighbours tie on."""
+    index, step = "__smote_index", "__smote_step"
+
+    def draw(i: Column) -> Column:  # the hash of the pair's i-th synthetic row
+        return F.xxhash64(F.lit(int(seed)), F.lit("smote-step"), _CLASS, _BUCKET, _PAIR, i)
+
+    def step_of(i: Column) -> Column:
+        u = uniform(draw(i))
+        half = F.lit(0.5) * uniform(draw(i), "half")
+        return F.when(F.col(_TOWARDS_OTHER), u * half).otherwise(u)
+
+    # The steps come out of the generator, so the point's lambda below reads
+    # a column: an expression there would run once per feature (Spark
+    # inlines a column read once into the lambda that reads it).
+    steps = F.transform(F.sequence(F.lit(0).cast("long"), F.col(_COUNT) - 1), step_of)
+    stepped = pairs.select("*", F.posexplode(steps).alias(index, step))
+    pair_only = (_COUNT, _PAIR, _TOWARDS_OTHER)
+    rest = [f.name for f in fields if f.name not in pair_only + (_SEED_X, _NEIGHBOR_X)]
     columns = []
-    for field in fields:
-        if field.name in (_SEED_X, _NEIGHBOR_X, _STEPS):
-            continue
-        if field.name in categorical:  # the category of each synthetic row
-            columns.append(F.element_at(field.name, F.col(position) + 1).alias(field.name))
+    for j, name in enumerate(rest):
+        if name in categorical:  # one of the tied categories, per synthetic row
+            u = uniform(draw(F.col(index).cast("long")), "category", j)
+            pick = F.floor(u * F.size(name)).cast("int") + 1
+            columns.append(F.element_at(name, pick).alias(name))
         else:
-            columns.append(F.col(field.name))
-    return exploded.select(point.alias(_X), *columns)
+            columns.append(F.col(name))
+    point = F.zip_with(_SEED_X, _NEIGHBOR_X, lambda a, b: a + F.col(step) * (b - a))
+    return stepped.select(point.alias(_X), *columns)
 
 
 def _new_in_bucket(new_per_bucket: Dict[Tuple[int, int], int]) -> Column:
@@ -331,7 +353,9 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             StructField(_CLASS, IntegerType()),
             StructField(_SEED_X, ArrayType(DoubleType())),
             StructField(_NEIGHBOR_X, ArrayType(DoubleType())),
-            StructField(_STEPS, ArrayType(DoubleType())),
+            StructField(_COUNT, LongType()),
+            StructField(_PAIR, IntegerType()),
+            StructField(_TOWARDS_OTHER, BooleanType()),
             StructField(SEED_HASH, LongType()),
             StructField(NEIGHBOR_HASH, LongType()),
             StructField(_BUCKET, IntegerType()),
@@ -346,7 +370,8 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             ),
             StructType(out_fields),
         )
-        synthetic = _points_of_pairs(pairs, out_fields, categorical)
+        seed = self.getOrDefault(self.seed)
+        synthetic = _points_of_pairs(pairs, out_fields, categorical, seed)
         synthetic = self._synthetic_rows(synthetic, dataset, label_of, keep, any_sparse)
         factors = {c: counts[c] / targeted[c] for c in added}
         resampled = originals.unionByName(synthetic, allowMissingColumns=True)

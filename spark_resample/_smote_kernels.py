@@ -29,7 +29,9 @@ _NEW = "__smote_new"
 _WEIGHT = "__smote_weight"
 _SEED_X = "__smote_seed_x"
 _NEIGHBOR_X = "__smote_neighbor_x"
-_STEPS = "__smote_steps"
+_COUNT = "__smote_count"
+_PAIR = "__smote_pair"
+_TOWARDS_OTHER = "__smote_towards_other"
 SEED_HASH = "__smote_seed_hash"
 NEIGHBOR_HASH = "__smote_neighbor_hash"
 DEBUG_COLUMNS = (SEED_HASH, NEIGHBOR_HASH, _BUCKET)
@@ -51,17 +53,32 @@ class _Bucket:
 
 
 @dataclass
-class _Generated:
-    """Synthetic rows ``x[seed] + step * (neighbour - x[seed])``, as their
-    ingredients: the UDF sends one row per (seed, neighbour) pair with the
-    steps of its synthetic rows, and Spark computes the points. Python then
-    holds the pairs (at most rows x k feature vectors) and a few numbers per
-    synthetic row (its draw and step), never the synthetic rows' features."""
+class _Pairs:
+    """Synthetic rows as their ingredients: (seed, neighbour) pairs and how
+    many synthetic rows ``x[seed] + step * (neighbour - x[seed])`` each pair
+    makes. The UDF sends one row per pair and Spark draws the steps (and the
+    categories among ties) from each synthetic row's hash and computes the
+    points, so Python holds at most rows x k pairs, however many synthetic
+    rows the bucket is asked for."""
 
     seed_rows: np.ndarray  # index into the class rows
     neighbor_rows: np.ndarray  # index into class rows, then other rows
-    steps: np.ndarray  # (s,)
-    codes: List[np.ndarray] = field(default_factory=list)
+    counts: np.ndarray  # synthetic rows per pair, all > 0
+    # borderline-2: the neighbour is of another class, so the step goes at
+    # most half way (imbalanced-learn multiplies it by a uniform in [0, 0.5)).
+    towards_other: Optional[np.ndarray] = None
+    # SMOTENC, per categorical column: (class rows, codes), true for the most
+    # frequent codes among each row's neighbours.
+    tied: List[np.ndarray] = field(default_factory=list)
+
+
+def _drawn(counts: np.ndarray, neighbors: np.ndarray, seeds: Optional[np.ndarray] = None):
+    """The pairs drawn at least once, in (seed, neighbour slot) order:
+    (seed rows, neighbour rows, counts). ``counts`` and ``neighbors`` have
+    shape (queries, k); ``seeds`` maps queries to class rows (default: the same)."""
+    queries, slots = np.nonzero(counts)
+    seed_rows = queries if seeds is None else seeds[queries]
+    return seed_rows, neighbors[queries, slots], counts[queries, slots]
 
 
 @dataclass
@@ -78,14 +95,12 @@ class _SmoteKernel:
 
     def generate(
         self, bucket: _Bucket, class_id: int, n_new: int, rng: np.random.Generator
-    ) -> _Generated:
+    ) -> _Pairs:
         k = min(self.k[class_id], len(bucket.x) - 1)
         nn = _knn.kneighbors(self.space(bucket, class_id), k)
-        rows, cols, steps = _knn.draw_pairs(rng, len(bucket.x), k, n_new)
-        codes = [
-            _knn.most_frequent(c, nn[rows], n, rng) for c, n in zip(bucket.codes, bucket.n_codes)
-        ]
-        return _Generated(rows, nn[rows, cols], steps, codes)
+        counts = _knn.pair_counts(rng, len(bucket.x), k, n_new)
+        tied = [_knn.most_frequent(c, nn, n) for c, n in zip(bucket.codes, bucket.n_codes)]
+        return _Pairs(*_drawn(counts, nn), tied=tied)
 
 
 @dataclass
@@ -104,18 +119,16 @@ class _BorderlineKernel:
 
     def generate(
         self, bucket: _Bucket, class_id: int, n_new: int, rng: np.random.Generator
-    ) -> _Generated:
+    ) -> _Pairs:
         danger = self.danger(bucket)
         pool = bucket.x if self.kind == "borderline-1" else np.vstack([bucket.x, bucket.other_x])
         k = min(self.k[class_id], len(pool) - 1)
         nn = _knn.kneighbors(pool, k, queries=bucket.x[danger], exclude=danger)
-        rows, cols, steps = _knn.draw_pairs(rng, len(danger), k, n_new)
-        targets = nn[rows, cols]
+        counts = _knn.pair_counts(rng, len(danger), k, n_new)
+        made = _Pairs(*_drawn(counts, nn, seeds=danger))
         if self.kind == "borderline-2":
-            # imbalanced-learn: towards a row of another class, at most half way.
-            towards_other = targets >= len(bucket.x)
-            steps[towards_other] *= rng.uniform(0.0, 0.5, size=int(towards_other.sum()))
-        return _Generated(danger[rows], targets, steps)
+            made.towards_other = made.neighbor_rows >= len(bucket.x)
+        return made
 
 
 @dataclass
@@ -132,13 +145,13 @@ class _AdasynKernel:
 
     def generate(
         self, bucket: _Bucket, class_id: int, n_new: int, rng: np.random.Generator
-    ) -> _Generated:
+    ) -> _Pairs:
         per_row = _knn.allocate(n_new, self.difficulty(bucket, class_id))
         k = min(self.k[class_id], len(bucket.x) - 1)
         nn = _knn.kneighbors(bucket.x, k)
-        rows = np.repeat(np.arange(len(bucket.x)), per_row)
-        targets = nn[rows, rng.integers(0, k, size=n_new)]
-        return _Generated(rows, targets, rng.random(n_new))
+        # Each row's synthetic rows go to its neighbours uniformly.
+        counts = rng.multinomial(per_row, np.full(k, 1.0 / k))
+        return _Pairs(*_drawn(counts, nn))
 
 
 def _read_bucket(
@@ -196,33 +209,31 @@ def _generate_udf(
         bucket, own = _read_bucket(pdf, categorical, sampled_others.get((class_id, bucket_id)))
         rng = _knn.bucket_rng(seed, class_id, bucket_id)
         made = kernel.generate(bucket, class_id, n_new, rng)
-        # One output row per (seed, neighbour) pair, in pair order, holding
-        # the steps (and categories) of its synthetic rows in draw order.
-        n_pool = len(bucket.x) + len(bucket.other_x)
-        order = np.argsort(made.seed_rows * n_pool + made.neighbor_rows, kind="stable")
-        seeds, targets = made.seed_rows[order], made.neighbor_rows[order]
-        first = np.flatnonzero(
-            np.r_[True, (seeds[1:] != seeds[:-1]) | (targets[1:] != targets[:-1])]
-        )
-        seeds, targets = seeds[first], targets[first]
+        n_pairs = len(made.seed_rows)
         pool = bucket.x
-        if len(targets) and targets.max() >= len(bucket.x):  # borderline-2
+        if made.towards_other is not None:  # borderline-2: neighbours of any class
             pool = np.vstack([bucket.x, bucket.other_x])
         all_hashes = np.concatenate([bucket.hashes, bucket.other_hashes])
+        towards_other = made.towards_other
         out = {
-            _CLASS: np.full(len(first), class_id, dtype=np.int32),
-            _SEED_X: list(bucket.x[seeds]),
-            _NEIGHBOR_X: list(pool[targets]),
-            _STEPS: np.split(made.steps[order], first[1:]),
-            SEED_HASH: bucket.hashes[seeds],
-            NEIGHBOR_HASH: all_hashes[targets],
-            _BUCKET: np.full(len(first), bucket_id, dtype=np.int32),
+            _CLASS: np.full(n_pairs, class_id, dtype=np.int32),
+            _SEED_X: list(bucket.x[made.seed_rows]),
+            _NEIGHBOR_X: list(pool[made.neighbor_rows]),
+            _COUNT: made.counts.astype(np.int64),
+            # The pair's place in the bucket: with (seed, class, bucket) it
+            # seeds the hashes of the pair's synthetic rows.
+            _PAIR: np.arange(n_pairs, dtype=np.int32),
+            _TOWARDS_OTHER: np.zeros(n_pairs, bool) if towards_other is None else towards_other,
+            SEED_HASH: bucket.hashes[made.seed_rows],
+            NEIGHBOR_HASH: all_hashes[made.neighbor_rows],
+            _BUCKET: np.full(n_pairs, bucket_id, dtype=np.int32),
         }
         if track_sparse:
-            out[_SPARSE] = own[_SPARSE].to_numpy(dtype=bool)[seeds]
-        for name, codes in zip(categorical, made.codes):
+            out[_SPARSE] = own[_SPARSE].to_numpy(dtype=bool)[made.seed_rows]
+        for name, tied in zip(categorical, made.tied):
+            # The categories the seed's neighbours tie on; Spark picks one per synthetic row.
             uniques = np.asarray(pd.factorize(own[name], sort=True)[1])
-            out[name] = np.split(uniques[codes[order]], first[1:])
+            out[name] = [uniques[is_max] for is_max in tied[made.seed_rows]]
         return pd.DataFrame(out)
 
     return generate

@@ -11,16 +11,19 @@ from spark_resample._base import SamplerModel
 from spark_resample._smote_kernels import (
     _BUCKET,
     _CLASS,
+    _COUNT,
     _NEIGHBOR_X,
     _NEW,
     _OTHER,
+    _PAIR,
     _SEED_X,
-    _STEPS,
     _WEIGHT,
     _X,
     NEIGHBOR_HASH,
     SEED_HASH,
     _AdasynKernel,
+    _BorderlineKernel,
+    _Bucket,
     _generate_udf,
     _read_bucket,
     _SmoteKernel,
@@ -62,14 +65,13 @@ def test_bucket_rng_depends_on_every_key_only():
     assert len({tuple(draw(*key)) for key in [(1, 2, 3), (2, 2, 3), (1, 3, 3), (1, 2, 4)]}) == 4
 
 
-def test_draw_pairs_ranges():
-    rng = np.random.default_rng(0)
-    rows, cols, steps = _knn.draw_pairs(rng, 20, 4, 500)
-    assert rows.shape == cols.shape == steps.shape == (500,)
-    assert rows.min() >= 0 and rows.max() < 20 and cols.max() < 4
-    assert steps.min() >= 0 and steps.max() < 1
-    # Every (row, neighbour) pair is drawn about equally often.
-    assert len(set(zip(rows.tolist(), cols.tolist()))) > 60
+def test_pair_counts_are_uniform_over_the_pairs_and_sum_to_the_draws():
+    counts = _knn.pair_counts(np.random.default_rng(0), 20, 4, 80_000)
+    assert counts.shape == (20, 4) and counts.sum() == 80_000
+    # Each pair is drawn with probability 1/80: 1000 expected, sd 31.4.
+    assert np.abs(counts - 1000).max() < 6 * np.sqrt(80_000 * (1 / 80) * (79 / 80))
+    few = _knn.pair_counts(np.random.default_rng(1), 30, 5, 7)
+    assert few.sum() == 7 and (few >= 0).all()
 
 
 @pytest.mark.parametrize(
@@ -84,14 +86,13 @@ def test_allocate_is_exact_and_proportional(total, weights):
         assert np.all(np.abs(got - total * w / w.sum()) < 1)
 
 
-def test_most_frequent_takes_the_majority_and_breaks_ties_at_random():
+def test_most_frequent_marks_the_majority_and_every_tied_code():
     codes = np.array([0, 1, 1, 2])
-    neighbors = np.array([[1, 2, 0], [0, 3, 0]])  # codes (1, 1, 0) and (0, 2, 0)
-    got = _knn.most_frequent(codes, neighbors, 3, np.random.default_rng(0))
-    assert got.tolist() == [1, 0]
-    tie = np.array([[0, 3]] * 400)  # codes 0 and 2, one each
-    picks = _knn.most_frequent(codes, tie, 3, np.random.default_rng(1))
-    assert set(picks.tolist()) == {0, 2} and 140 < (picks == 0).sum() < 260
+    neighbors = np.array([[1, 2, 0], [0, 3, 0], [0, 3, 3]])  # (1, 1, 0), (0, 2, 0), (0, 2, 2)
+    got = _knn.most_frequent(codes, neighbors, 3)
+    assert got.tolist() == [[False, True, False], [True, False, False], [False, False, True]]
+    tie = _knn.most_frequent(codes, np.array([[0, 3]]), 3)  # codes 0 and 2, one each
+    assert tie.tolist() == [[True, False, True]]
 
 
 def test_mixed_distance_puts_differing_categories_median_std_apart():
@@ -218,10 +219,39 @@ def test_the_weight_udf_counts_sampled_other_rows_for_the_rows_they_stand_for():
     assert weighted > plain  # each sampled row now stands for 20
 
 
+def _mixed_bucket(seed):
+    other, own = _blobs(np.random.default_rng(seed), 60, 40, 1.0)
+    return _Bucket(own, np.arange(40), other, np.arange(40, 100))
+
+
+def test_adasyn_pairs_give_each_row_its_share_among_its_neighbours():
+    bucket, kernel = _mixed_bucket(8), _AdasynKernel({0: 5})
+    made = kernel.generate(bucket, 0, 3000, np.random.default_rng(0))
+    per_row = np.bincount(made.seed_rows, weights=made.counts, minlength=40)
+    np.testing.assert_array_equal(per_row, _knn.allocate(3000, kernel.difficulty(bucket, 0)))
+    nn = _knn.kneighbors(bucket.x, 5)
+    assert all(n in nn[s] for s, n in zip(made.seed_rows, made.neighbor_rows))
+    assert (made.counts > 0).all() and made.towards_other is None
+
+
+@pytest.mark.parametrize("kind", ["borderline-1", "borderline-2"])
+def test_borderline_pairs_start_in_danger_and_flag_other_class_neighbours(kind):
+    bucket, kernel = _mixed_bucket(9), _BorderlineKernel({0: 5}, 10, kind)
+    made = kernel.generate(bucket, 0, 2000, np.random.default_rng(0))
+    assert made.counts.sum() == 2000 and (made.counts > 0).all()
+    assert set(made.seed_rows) <= set(kernel.danger(bucket).tolist())
+    towards = made.neighbor_rows >= len(bucket.x)
+    if kind == "borderline-1":
+        assert made.towards_other is None and not towards.any()
+    else:
+        np.testing.assert_array_equal(made.towards_other, towards)
+        assert towards.any() and not towards.all()
+
+
 def test_the_generating_udf_sends_pairs_not_points():
     """Python's output follows the (seed, neighbour) pairs, at most rows x k,
-    however many synthetic rows the bucket draws: each pair carries the steps
-    of its synthetic rows, and Spark computes the points."""
+    however many synthetic rows the bucket draws: each pair carries how many
+    synthetic rows it makes, and Spark draws their steps and computes the points."""
     rng = np.random.default_rng(7)
     x = rng.normal(size=(30, 3))
     n_new = 10_000
@@ -237,7 +267,8 @@ def test_the_generating_udf_sends_pairs_not_points():
     )
     pairs = _generate_udf(_SmoteKernel({0: 5}), 11, [], False, {})(pdf)
     assert len(pairs) <= 30 * 5
-    assert sum(len(steps) for steps in pairs[_STEPS]) == n_new
+    assert pairs[_COUNT].sum() == n_new and (pairs[_COUNT] > 0).all()
+    assert pairs[_PAIR].tolist() == list(range(len(pairs)))
     assert not pairs.duplicated([SEED_HASH, NEIGHBOR_HASH]).any()
     bucket, _ = _read_bucket(pdf, [])
     nn = _knn.kneighbors(bucket.x, 5)

@@ -110,6 +110,69 @@ def test_synthetic_points_lie_between_a_row_and_a_near_same_class_row_of_its_buc
         assert np.linalg.norm(y - x) <= dist[k - 1] + 1e-12
 
 
+def test_pairs_become_synthetic_rows_with_uniform_steps_and_tie_breaks(spark):
+    """The SQL half of the draw: each (seed, neighbour) pair's ``count`` rows
+    get steps uniform in [0, 1) (in [0, 1) x [0, 0.5) towards another class,
+    as imbalanced-learn's borderline-2), one of the tied categories at
+    random, and the point ``seed + step * (neighbour - seed)``."""
+    from pyspark.sql.types import ArrayType, BooleanType, DoubleType, StringType
+
+    from spark_resample._smote import _points_of_pairs
+    from spark_resample._smote_kernels import (
+        _BUCKET,
+        _CLASS,
+        _COUNT,
+        _NEIGHBOR_X,
+        _PAIR,
+        _SEED_X,
+        _TOWARDS_OTHER,
+        _X,
+    )
+
+    fields = [
+        StructField(_CLASS, IntegerType()),
+        StructField(_SEED_X, ArrayType(DoubleType())),
+        StructField(_NEIGHBOR_X, ArrayType(DoubleType())),
+        StructField(_COUNT, LongType()),
+        StructField(_PAIR, IntegerType()),
+        StructField(_TOWARDS_OTHER, BooleanType()),
+        StructField(_BUCKET, IntegerType()),
+        StructField("c", ArrayType(StringType())),
+    ]
+    n = 3000
+    pairs = spark.createDataFrame(
+        [
+            (0, [0.0, 0.0], [2.0, 4.0], n, 0, False, 0, ["p", "q"]),
+            (0, [1.0, 1.0], [1.0, 3.0], n, 1, True, 0, ["r"]),
+        ],
+        StructType(fields),
+    )
+
+    def steps(seed):
+        rows = _points_of_pairs(pairs, fields, ["c"], seed).collect()
+        same = [(r[_X][1] / 4.0, r.c) for r in rows if r[_X][0] == r[_X][1] / 2.0 and r.c != "r"]
+        half = [(r[_X][1] - 1.0) / 2.0 for r in rows if r.c == "r"]
+        for r in rows:  # on its pair's segment, the first feature exactly as NumPy computes it
+            if r.c == "r":
+                assert r[_X][0] == 1.0
+            else:
+                assert r[_X][0] == 0.0 + (r[_X][1] / 4.0) * 2.0
+        assert len(rows) == 2 * n and len(same) == len(half) == n
+        return np.array([u for u, _ in same]), [c for _, c in same], np.array(half)
+
+    u, categories, v = steps(seed=3)
+    sd = np.sqrt(n * 0.25)  # of a binomial(n, 1/2) count
+    assert u.min() >= 0 and u.max() < 1 and len(set(u.tolist())) == n
+    assert abs((u < 0.5).sum() - n / 2) < 5 * sd and abs((u < 0.1).sum() - n / 10) < 5 * sd
+    assert abs(categories.count("p") - n / 2) < 5 * sd and set(categories) == {"p", "q"}
+    # u times a uniform in [0, 0.5): mean 1/8, variance 1/36 - 1/64
+    assert v.min() >= 0 and v.max() < 0.5
+    assert abs(v.mean() - 0.125) < 5 * np.sqrt((1 / 36 - 1 / 64) / n)
+    again, categories_again, _ = steps(seed=3)
+    assert (again == u).all() and categories_again == categories
+    assert not np.isin(steps(seed=4)[0], u).any()
+
+
 def test_targets_exact_originals_untouched_and_marker(data):
     out = SMOTE(samplingStrategy={1: 250, 2: 131}, maxBucketSize=32).resample(data)
     assert class_counts(out) == {0: 400, 1: 250, 2: 131}
