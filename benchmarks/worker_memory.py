@@ -16,7 +16,8 @@ a thread polls the resident memory of every Python worker
 
 One untimed run on a small table first warms the JVM and the workers up.
 
-Run: ``.venv/bin/python benchmarks/worker_memory.py [--rows 1000000] [--no-bound]``.
+Run: ``.venv/bin/python benchmarks/worker_memory.py [--rows 1000000]
+[--positive-share 0.004] [--no-bound] [--samplers SMOTE ADASYN]``.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ def main() -> None:
     parser.add_argument("--positive-share", type=float, default=0.004)
     parser.add_argument("--workdir", default="/tmp/worker_memory")
     parser.add_argument("--no-bound", action="store_true", help="also run without maxOtherRows")
+    parser.add_argument(
+        "--samplers", nargs="*", default=[], help="run only these samplers (class names)"
+    )
     args = parser.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
 
@@ -70,6 +74,8 @@ def main() -> None:
         runs.append((cls, 65536, "65,536 (default)"))
         if args.no_bound:
             runs.append((cls, args.rows, f"{args.rows:,} (no bound)"))
+    if args.samplers:
+        runs = [r for r in runs if r[0].__name__ in args.samplers]
     for cls, bound, label in runs:
         seconds, mb = run(spark, cls, path, bound)
         print(f"| {cls.__name__} | {label} | {seconds:.1f} | {mb:.0f} |", flush=True)
