@@ -11,12 +11,18 @@ random-projection tree). Leaves whose measured size exceeds the bound are
 split further by the row hash (a random split: memory stays bounded even when
 the sample misjudged a leaf), and leaves below k + 1 rows are merged with
 their neighbour in tree order, which is a sibling or cousin in space.
+
+A huge class outgrows what the sample can shape: the tree stops at depth 9
+(32 sample rows a leaf), so above 512 leaves x 64 sub-keys x the bound
+(134M rows at 4096) single sub-keys exceed the bound. Such a sub-key is
+split by a second hash into parts whose expected size leaves six standard
+deviations of room under the bound, so no bucket grows with the class.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Tuple
 
 import numpy as np
@@ -24,9 +30,11 @@ import numpy as np
 SAMPLE_ROWS = 20_000
 """At most this many rows per class reach the driver to fit the tree."""
 
-SUB_KEYS = 64
-"""Rows of a leaf are spread over this many hash sub-keys, the unit in which
-an oversized leaf is split."""
+SUB_KEY_BITS = 6
+SUB_KEYS = 1 << SUB_KEY_BITS
+"""Rows of a leaf are spread over this many hash sub-keys (the hash's low
+bits), the unit in which an oversized leaf is split. The bits above them
+split a sub-key that is oversized on its own (:func:`split_parts`)."""
 
 _MIN_SAMPLE_PER_LEAF = 32  # below this a median split is mostly noise
 
@@ -108,51 +116,93 @@ def fit_tree(sample: np.ndarray, depth: int, rng: np.random.Generator) -> PcaTre
 
 @dataclass(frozen=True)
 class BucketPlan:
-    """Where each (leaf, sub-key) goes, and the size of each bucket."""
+    """Where each (leaf, sub-key) goes, and the size of each bucket.
+
+    A sub-key split into parts (``parts[key]`` > 1) goes to the buckets
+    ``bucket_of[key]`` to ``bucket_of[key] + parts[key] - 1``, picked by the
+    row hash; its buckets' ``sizes`` are then expected sizes.
+    """
 
     bucket_of: Dict[Tuple[int, int], int]
     sizes: List[int]
+    parts: Dict[Tuple[int, int], int] = field(default_factory=dict)
+
+
+def split_parts(rows: int, max_size: int) -> int:
+    """Parts for a sub-key of ``rows`` rows split at random by the row hash.
+
+    Each part gets a binomial share of the rows, whose standard deviation is
+    below the square root of the bound: parts of expected size at most
+    ``max_size - 6 sqrt(max_size)`` (and at most half the bound for tiny
+    bounds) stay under the bound but with negligible probability.
+
+    Examples
+    --------
+    >>> split_parts(4096, 4096), split_parts(500_000, 4096)
+    (2, 135)
+    """
+    target = max(max_size - 6.0 * math.sqrt(max_size), max_size / 2.0)
+    return max(1, math.ceil(rows / target))
 
 
 def plan_buckets(counts: Dict[Tuple[int, int], int], min_size: int, max_size: int) -> BucketPlan:
     """Turn row counts per (leaf, sub-key) into buckets.
 
     A leaf up to ``max_size`` rows is one unit; a larger one is cut into
-    consecutive runs of sub-keys of at most ``max_size`` rows (a sub-key larger
-    than that stays whole). Units are then taken in leaf order and joined until
-    each bucket holds at least ``min_size`` rows; a short tail joins the last
-    bucket.
+    consecutive runs of sub-keys of at most ``max_size`` rows, and a sub-key
+    larger than that on its own is split into :func:`split_parts` parts.
+    Units are then taken in leaf order and joined until each bucket holds at
+    least ``min_size`` rows; a short tail joins the last bucket.
 
     Examples
     --------
     >>> plan = plan_buckets({(0, 0): 3, (1, 0): 10, (2, 0): 2}, min_size=6, max_size=100)
     >>> plan.sizes, plan.bucket_of[(0, 0)], plan.bucket_of[(2, 0)]
     ([15], 0, 0)
+    >>> split = plan_buckets({(0, 0): 300, (0, 1): 50}, min_size=6, max_size=100)
+    >>> split.sizes, split.bucket_of, split.parts
+    ([50, 50, 50, 50, 50, 50, 50], {(0, 0): 0, (0, 1): 6}, {(0, 0): 6})
     """
     by_leaf: Dict[int, List[Tuple[int, int]]] = {}
     for (leaf, sub), n in sorted(counts.items()):
         by_leaf.setdefault(leaf, []).append((sub, n))
-    units: List[Tuple[List[Tuple[int, int]], int]] = []  # ([(leaf, sub)], rows)
+    units: List[Tuple[List[Tuple[int, int]], int, int]] = []  # ([(leaf, sub)], rows, parts)
     for leaf, subs in by_leaf.items():
         total = sum(n for _, n in subs)
         if total <= max_size:
-            units.append(([(leaf, s) for s, _ in subs], total))
+            units.append(([(leaf, s) for s, _ in subs], total, 1))
             continue
         run: List[Tuple[int, int]] = []
         run_rows = 0
         for sub, n in subs:
             if run and run_rows + n > max_size:
-                units.append((run, run_rows))
+                units.append((run, run_rows, 1))
                 run, run_rows = [], 0
+            if n > max_size:
+                units.append(([(leaf, sub)], n, split_parts(n, max_size)))
+                continue
             run.append((leaf, sub))
             run_rows += n
-        units.append((run, run_rows))
+        if run:
+            units.append((run, run_rows, 1))
 
     bucket_of: Dict[Tuple[int, int], int] = {}
+    parts: Dict[Tuple[int, int], int] = {}
     sizes: List[int] = []
     pending: List[Tuple[int, int]] = []
     pending_rows = 0
-    for keys, n in units:
+    for keys, n, n_parts in units:
+        if n_parts > 1:
+            (key,) = keys
+            first = len(sizes)
+            bucket_of[key], parts[key] = first, n_parts
+            sizes += [n // n_parts + (j < n % n_parts) for j in range(n_parts)]
+            # Rows pending below min_size join the first part whole.
+            for pending_key in pending:
+                bucket_of[pending_key] = first
+            sizes[first] += pending_rows
+            pending, pending_rows = [], 0
+            continue
         pending += keys
         pending_rows += n
         if pending_rows >= min_size:
@@ -166,4 +216,4 @@ def plan_buckets(counts: Dict[Tuple[int, int], int], min_size: int, max_size: in
         for key in pending:
             bucket_of[key] = len(sizes) - 1
         sizes[-1] += pending_rows
-    return BucketPlan(bucket_of, sizes)
+    return BucketPlan(bucket_of, sizes, parts)

@@ -9,15 +9,17 @@ How one resample runs (DESIGN.md, "SMOTE at scale"):
    from the row hash) reaches the driver and fits a PCA tree; a pandas UDF
    puts every row in a leaf. One aggregation counts rows per (leaf, hash
    sub-key), from which the driver plans buckets of at most ``maxBucketSize``
-   rows and at least k + 1, and spreads each class's number of synthetic rows
-   over its buckets so the class total is exact.
+   rows and at least k + 1 (a sub-key above the bound on its own, in classes
+   of over 134M rows, is split by the row hash: ``_buckets``), and spreads
+   each class's number of synthetic rows over its buckets so the class
+   total is exact.
 3. ``applyInPandas`` over (class, bucket) sorts the bucket's rows by hash,
    seeds NumPy from (seed, class, bucket) and runs exact k-NN and the draw of
-   ``_knn``. It returns one row per (seed, neighbour) pair with the steps of
-   its synthetic rows (Python holds a few numbers per synthetic row, not its
-   features: at a class ratio of 1:250 there are 250 per row); SQL turns
-   each step into ``seed + step * (neighbour - seed)``. Synthetic rows are
-   unioned onto the untouched original rows.
+   ``_knn``: how many synthetic rows each (seed, neighbour) pair makes. It
+   returns one row per pair drawn (at most rows x k, whatever the class
+   ratio); SQL explodes each pair into its synthetic rows, draws each one's
+   step from its hash and computes ``seed + step * (neighbour - seed)``.
+   Synthetic rows are unioned onto the untouched original rows.
 
 BorderlineSMOTE and ADASYN first run a pass that measures each bucket's share
 (rows in danger, summed difficulty), then spread the total by that share. The
@@ -99,29 +101,44 @@ def _per_class_arrays(per_class: Dict[int, str]) -> str:
     return f"element_at(array({', '.join(per_class[i] for i in sorted(per_class))}), {_CLASS} + 1)"
 
 
-def _bucket_of(mapping: Dict[Tuple[int, int, int], int]) -> Column:
-    """The bucket of each row, from its (class, leaf, sub-key), as one SQL
-    expression: per class, a lookup array indexed by leaf * SUB_KEYS + sub-key.
-    The plan assigns buckets in key order, so each class's array is a run of
-    equal values per bucket, written as ``array_repeat`` runs that Spark folds
-    into one literal when it optimises the plan. A broadcast join with a table
-    of the mapping made the same buckets, but building that table from a
-    Python list and broadcasting it cost a job each time: on a 300-row table a
-    resample took 7-20 % longer that way (BorderlineSMOTE, with two such joins,
-    the most); on 400,000 rows the two measured the same."""
+_PerKey = Dict[Tuple[int, int, int], int]  # a value per (class, leaf, sub-key)
+
+
+def _key_lookup(mapping: _PerKey) -> Column:
+    """A value per (class, leaf, sub-key), as one SQL expression: per class, a
+    lookup array indexed by leaf * SUB_KEYS + sub-key. The plan assigns
+    buckets in key order, so each class's array is a run of equal values per
+    bucket, written as ``array_repeat`` runs that Spark folds into one
+    literal when it optimises the plan."""
     runs: Dict[int, List[List[int]]] = {}
-    for (i, _, _), bucket in sorted(mapping.items()):
+    for (i, _, _), value in sorted(mapping.items()):
         class_runs = runs.setdefault(i, [])
-        if class_runs and class_runs[-1][0] == bucket:
+        if class_runs and class_runs[-1][0] == value:
             class_runs[-1][1] += 1
         else:
-            class_runs.append([bucket, 1])
+            class_runs.append([value, 1])
     lookups = {
-        i: f"flatten(array({', '.join(f'array_repeat({b}, {n})' for b, n in class_runs)}))"
+        i: f"flatten(array({', '.join(f'array_repeat({v}, {n})' for v, n in class_runs)}))"
         for i, class_runs in runs.items()
     }
     key = f"CAST({_LEAF} * {_buckets.SUB_KEYS} + {_SUB} + 1 AS INT)"
     return F.expr(f"element_at({_per_class_arrays(lookups)}, {key})")
+
+
+def _bucket_of(mapping: _PerKey, parts: Optional[_PerKey] = None) -> Column:
+    """The bucket of each row, from its (class, leaf, sub-key): ``mapping``
+    gives the (first) bucket, and a sub-key split into ``parts[key]`` buckets
+    adds the row hash's bits above the sub-key's modulo the parts. Lookups
+    in SQL, not a broadcast join with a table of the mapping: that made the
+    same buckets, but building the table from a Python list and broadcasting
+    it cost a job each time (on a 300-row table a resample took 7-20 % longer
+    that way; on 400,000 rows the two measured the same)."""
+    bucket = _key_lookup(mapping)
+    if not parts:
+        return bucket
+    n_parts = _key_lookup({key: parts.get(key, 1) for key in mapping})
+    above_sub_key = F.shiftrightunsigned(F.col(SamplerModel._HASH), _buckets.SUB_KEY_BITS)
+    return bucket + F.pmod(above_sub_key, n_parts.cast("long")).cast("int")
 
 
 def _other_fraction(
@@ -337,7 +354,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         kernel = self._kernel(ids)
         categorical = self._categorical_cols()
         label_of = {i: label for label, i in ids.items()}
-        bucketed = rows.withColumn(_BUCKET, _bucket_of(mapping))
+        bucketed = rows.withColumn(_BUCKET, _bucket_of(mapping, self._bucket_parts))
         sampled_others = self._sampled_others(ids, mapping, other_counts)
         if sampled_others:
             fraction = _other_fraction(sampled_others, self._other_rows_cap(), self._bucket_sizes)
@@ -470,15 +487,16 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
 
     def _plan(
         self, rows: DataFrame, ids: Dict[Any, int], carries_sparse: bool
-    ) -> Tuple[Dict[Tuple[int, int, int], int], bool, Optional[Dict[Tuple[int, int, int], int]]]:
-        """(class, leaf, sub-key) -> bucket, from one aggregation of the class
+    ) -> Tuple[_PerKey, bool, Optional[_PerKey]]:
+        """(class, leaf, sub-key) -> bucket (the first of its parts where
+        ``self._bucket_parts`` splits it), from one aggregation of the class
         rows, whether any of them holds a sparse vector (if the rows still
         carry the flag: ``carries_sparse``), and, when some class's other rows
         exceed ``_other_rows_cap`` and its rows need planning, the other rows
         per (class, leaf, sub-key), counted in the same job (else None)."""
         counts = self._class_stats.counts
         per_class: Dict[int, Dict[Tuple[int, int], int]] = {i: {} for i in ids.values()}
-        other_counts: Optional[Dict[Tuple[int, int, int], int]] = None
+        other_counts: Optional[_PerKey] = None
         any_sparse = False
         cap = self._other_rows_cap()
         count_others = cap is not None and any(self._others_of(c) > cap for c in ids)
@@ -503,13 +521,15 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
                     continue
                 per_class[r[0]][(r[2], r[3])] = r[4]
                 any_sparse = any_sparse or bool(r[5])
-        mapping: Dict[Tuple[int, int, int], int] = {}
+        mapping: _PerKey = {}
         self._bucket_sizes: Dict[int, List[int]] = {}
+        self._bucket_parts: _PerKey = {}
         for label, i in ids.items():
             plan = _buckets.plan_buckets(
                 per_class[i], self._k_by_class[label] + 1, self.getMaxBucketSize()
             )
             self._bucket_sizes[i] = plan.sizes
+            self._bucket_parts.update({(i, *key): n for key, n in plan.parts.items()})
             # Rows of other classes may fall on a (leaf, sub-key) that no row of
             # the class has: they join the bucket of the nearest key before it
             # (or after, at the start), so none is lost from the neighbourhood.
@@ -525,8 +545,8 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
     def _sampled_others(
         self,
         ids: Dict[Any, int],
-        mapping: Dict[Tuple[int, int, int], int],
-        other_counts: Optional[Dict[Tuple[int, int, int], int]],
+        mapping: _PerKey,
+        other_counts: Optional[_PerKey],
     ) -> Dict[Tuple[int, int], int]:
         """(class, bucket) -> rows of other classes in the bucket's region, for
         the buckets where they exceed ``_other_rows_cap``: those get a uniform
@@ -544,8 +564,11 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             else:
                 for (class_id, leaf, sub), n in other_counts.items():
                     if class_id == i:
-                        bucket = mapping[(i, leaf, sub)]
-                        per_bucket[bucket] = per_bucket.get(bucket, 0) + n
+                        first = mapping[(i, leaf, sub)]
+                        # A split sub-key's rows go to its parts about equally.
+                        n_parts = self._bucket_parts.get((i, leaf, sub), 1)
+                        for j, share in enumerate(_knn.allocate(n, [1.0] * n_parts)):
+                            per_bucket[first + j] = per_bucket.get(first + j, 0) + int(share)
             sampled.update({(i, b): n for b, n in per_bucket.items() if n > cap})
         return sampled
 

@@ -120,7 +120,7 @@ def test_tree_depth_targets_half_buckets_and_respects_the_sample():
 def test_plan_buckets_bounds_and_merges():
     rng = np.random.default_rng(3)
     counts = {(leaf, sub): int(rng.integers(0, 30)) for leaf in range(12) for sub in range(8)}
-    counts[(3, 0)] = 400  # one sub-key alone above the bound stays whole
+    counts[(3, 0)] = 400  # one sub-key alone above the bound is split in parts
     for leaf in (5, 6, 7):  # tiny leaves get merged
         for sub in range(8):
             counts[(leaf, sub)] = 0
@@ -129,10 +129,14 @@ def test_plan_buckets_bounds_and_merges():
     assert sum(plan.sizes) == sum(counts.values())
     assert set(plan.bucket_of) == set(counts)
     assert min(plan.sizes) >= 6
-    assert max(plan.sizes) <= max(400 + 30 * 7, 120 + 6)
-    assert sorted(s for s in plan.sizes if s <= 126) == sorted(plan.sizes)[: len(plan.sizes) - 1]
+    assert max(plan.sizes) <= 120 + 6  # a merged tail may add up to min_size - 1
+    parts = _buckets.split_parts(400, 120)
+    assert plan.parts == {(3, 0): parts} and parts == 7  # parts of ~57 leave room for the spread
+    first = plan.bucket_of[(3, 0)]
+    assert sum(plan.sizes[first : first + parts]) - 400 < 6  # plus a merged tail at most
+    assert first + parts - 1 not in plan.bucket_of.values()  # the parts are its own
     # buckets follow leaf order: a bucket's leaves are contiguous
-    for bucket in range(len(plan.sizes)):
+    for bucket in set(plan.bucket_of.values()):  # a split sub-key's later parts have no key
         leaves = sorted({leaf for (leaf, _), b in plan.bucket_of.items() if b == bucket})
         assert leaves == list(range(leaves[0], leaves[-1] + 1))
 

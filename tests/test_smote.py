@@ -56,6 +56,7 @@ def test_bucket_and_count_lookups_follow_the_plan(spark):
     every (class, leaf, sub-key) gets its planned bucket and count, for classes
     with several leaves, several buckets and keys of other classes' rows only."""
     from spark_resample import _buckets
+    from spark_resample._base import SamplerModel
     from spark_resample._smote import _bucket_of, _new_in_bucket
     from spark_resample._smote_kernels import _BUCKET as BUCKET_COL
     from spark_resample._smote_kernels import _CLASS, _LEAF, _NEW, _SUB
@@ -69,13 +70,23 @@ def test_bucket_and_count_lookups_follow_the_plan(spark):
     }
     news = {(0, 0): 5, (0, 1): 0, (0, 2): 7, (1, 0): 2, (1, 1): 3, (1, 2): 11}
     keys = spark.createDataFrame(
-        [(c, leaf, sub) for c, leaf, sub in mapping], f"{_CLASS} int, {_LEAF} int, {_SUB} long"
+        [(c, leaf, sub, 0) for c, leaf, sub in mapping],
+        f"{_CLASS} int, {_LEAF} int, {_SUB} long, {SamplerModel._HASH} long",
     )
     looked_up = keys.withColumn(BUCKET_COL, _bucket_of(mapping)).withColumn(
         _NEW, _new_in_bucket(news)
     )
-    got = {(r[0], r[1], r[2]): (r[3], r[4]) for r in looked_up.collect()}
+    got = {(r[0], r[1], r[2]): (r[4], r[5]) for r in looked_up.collect()}
     assert got == {key: (bucket, news[(key[0], bucket)]) for key, bucket in mapping.items()}
+    # A sub-key split into parts: the hash's bits above the sub-key pick the part.
+    split = {(0, 2, 5): 3}  # in class 0's bucket 2: buckets 2, 3 and 4
+    hashes = [0, 64, 128, 192, 64 * 7 + 5, -1, -64]
+    rows = spark.createDataFrame(
+        [(0, 2, 5, h) for h in hashes] + [(0, 2, 6, 64)],
+        f"{_CLASS} int, {_LEAF} int, {_SUB} long, {SamplerModel._HASH} long",
+    )
+    parts = [r[0] for r in rows.select(_bucket_of(mapping, split)).collect()]
+    assert parts == [2 + (h % 2**64 >> 6) % 3 for h in hashes] + [2]
 
 
 def test_synthetic_points_lie_between_a_row_and_a_near_same_class_row_of_its_bucket(data):

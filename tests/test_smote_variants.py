@@ -13,10 +13,10 @@ from pyspark.ml.feature import VectorAssembler
 from pyspark.sql import functions as F
 from sklearn.neighbors import NearestNeighbors
 
-from spark_resample import ADASYN, SMOTE, SMOTENC, BorderlineSMOTE
+from spark_resample import ADASYN, SMOTE, SMOTENC, BorderlineSMOTE, _buckets
 from spark_resample._smote_kernels import _BUCKET, _CLASS, NEIGHBOR_HASH, SEED_HASH
 
-from .helpers import binomial_bounds, class_counts
+from .helpers import binomial_bounds, class_counts, poisson_bounds
 
 
 def _points(spark, n_major=300, n_minor=60, seed=0):
@@ -247,6 +247,59 @@ def test_other_rows_beyond_the_bound_join_as_a_sample_of_about_that_many(points,
 def test_max_other_rows_below_one_is_refused(spark, cls):
     with pytest.raises(ValueError, match="maxOtherRows must be >= 1, got 0"):
         cls(inputCols=["a", "b"], maxOtherRows=0).fit(_far_apart(spark))
+
+
+# A class too large for its tree ---------------------------------------------
+
+
+@pytest.mark.parametrize("cls", [SMOTE, ADASYN], ids=lambda c: c.__name__)
+def test_sub_keys_above_the_bound_are_split_and_no_bucket_outgrows_it(spark, monkeypatch, cls):
+    """A class whose sample affords too shallow a tree has single sub-keys
+    above maxBucketSize (at the defaults: over 512 leaves x 64 sub-keys x
+    4096 = 134M rows; here 2 leaves x 4 sub-keys x 32). Each is split by the
+    row hash into parts: no bucket outgrows the bound, every planned bucket
+    gets rows, synthetic rows start and end in one bucket, ADASYN's sample of
+    other-class rows per part stays within binomial bounds, the totals stay
+    exact, and the output does not depend on the partitioning."""
+    monkeypatch.setattr(_buckets, "SAMPLE_ROWS", 64)  # a tree of depth 1
+    monkeypatch.setattr(_buckets, "SUB_KEY_BITS", 2)
+    monkeypatch.setattr(_buckets, "SUB_KEYS", 4)
+    rng = np.random.default_rng(5)
+    rows = [(i, 0, *map(float, rng.normal(size=2))) for i in range(1200)]
+    rows += [(i, 1, *map(float, rng.normal(0.5, 1.0, size=2))) for i in range(1200, 1800)]
+    df = spark.createDataFrame(rows, "id long, label int, a double, b double")
+    bound, other_bound = 32, 10
+    extra = {"maxOtherRows": other_bound} if cls is ADASYN else {}
+    sampler = cls(inputCols=["a", "b"], maxBucketSize=bound, seed=2, **extra)
+    model = sampler.fit(df)
+    model._debug = True
+    out = model.transform(df)
+    assert class_counts(out) == {0: 1200, 1: 1200}
+    assert model._bucket_parts, "no sub-key was split: the test would mean nothing"
+    bucket_of = {r[1]: r[2] for r in model._last_buckets.collect()}  # (class, hash, bucket)
+    sizes = Counter(bucket_of.values())
+    assert sorted(sizes) == list(range(len(model._bucket_sizes[0])))  # none planned is empty
+    assert sum(sizes.values()) == 600 and max(sizes.values()) <= bound
+    synthetic = out.where("is_synthetic").collect()
+    assert len(synthetic) == 600
+    for r in synthetic:
+        assert bucket_of[r[SEED_HASH]] == bucket_of[r[NEIGHBOR_HASH]] == r[_BUCKET]
+    if cls is ADASYN:
+        sampled = model._last_sampled_others
+        per_bucket = Counter(r[2] for r in model._last_others.collect())
+        assert sampled
+        # A part keeps each row of its sub-key with probability (1 / parts) x
+        # (maxOtherRows / the part's expected count): binomial with mean
+        # maxOtherRows, less dispersed than a Poisson of that mean.
+        low, high = poisson_bounds(other_bound)
+        for _, bucket in sampled:
+            assert low <= per_bucket[bucket] <= high, bucket
+    repartitioned = sampler.resample(df.repartition(4, "b"))
+    assert_df_equality(
+        out.where("is_synthetic").drop(SEED_HASH, NEIGHBOR_HASH, _BUCKET),
+        repartitioned.where("is_synthetic"),
+        ignore_row_order=True,
+    )
 
 
 # The whole family -----------------------------------------------------------
