@@ -48,7 +48,6 @@ from pyspark.sql.types import (
     DoubleType,
     IntegerType,
     IntegralType,
-    LongType,
     NumericType,
     StructField,
     StructType,
@@ -74,13 +73,12 @@ from ._smote_kernels import (
     _WEIGHT,
     _X,
     DEBUG_COLUMNS,
-    NEIGHBOR_HASH,
-    SEED_HASH,
     _generate_udf,
     _leaf_udf,
     _SmoteKernel,
     _to_sparse,
     _weight_udf,
+    pair_fields,
 )
 from ._strategy import OVER, format_label
 
@@ -366,17 +364,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             bucketed, kernel, added, label_of, categorical, sampled_others
         )
         grouped = bucketed.withColumn(_NEW, _new_in_bucket(new_per_bucket)).where(F.col(_NEW) > 0)
-        out_fields = [
-            StructField(_CLASS, IntegerType()),
-            StructField(_SEED_X, ArrayType(DoubleType())),
-            StructField(_NEIGHBOR_X, ArrayType(DoubleType())),
-            StructField(_COUNT, LongType()),
-            StructField(_PAIR, IntegerType()),
-            StructField(_TOWARDS_OTHER, BooleanType()),
-            StructField(SEED_HASH, LongType()),
-            StructField(NEIGHBOR_HASH, LongType()),
-            StructField(_BUCKET, IntegerType()),
-        ]
+        out_fields = pair_fields()
         if any_sparse:
             out_fields.append(StructField(_SPARSE, BooleanType()))
         schema = dataset.schema

@@ -13,6 +13,14 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 import numpy as np
 import pandas as pd
 from pyspark.ml.linalg import SparseVector
+from pyspark.sql.types import (
+    ArrayType,
+    BooleanType,
+    DoubleType,
+    IntegerType,
+    LongType,
+    StructField,
+)
 
 from . import _buckets, _knn
 from ._base import SamplerModel
@@ -35,6 +43,23 @@ _TOWARDS_OTHER = "__smote_towards_other"
 SEED_HASH = "__smote_seed_hash"
 NEIGHBOR_HASH = "__smote_neighbor_hash"
 DEBUG_COLUMNS = (SEED_HASH, NEIGHBOR_HASH, _BUCKET)
+
+
+def pair_fields() -> List[StructField]:
+    """The generating UDF's output columns, one row per (seed, neighbour)
+    pair; the sparse flag and the categorical columns (as arrays of the
+    tied categories) follow when there are any."""
+    return [
+        StructField(_CLASS, IntegerType()),
+        StructField(_SEED_X, ArrayType(DoubleType())),
+        StructField(_NEIGHBOR_X, ArrayType(DoubleType())),
+        StructField(_COUNT, LongType()),
+        StructField(_PAIR, IntegerType()),
+        StructField(_TOWARDS_OTHER, BooleanType()),
+        StructField(SEED_HASH, LongType()),
+        StructField(NEIGHBOR_HASH, LongType()),
+        StructField(_BUCKET, IntegerType()),
+    ]
 
 
 @dataclass
@@ -67,7 +92,7 @@ class _Pairs:
     # borderline-2: the neighbour is of another class, so the step goes at
     # most half way (imbalanced-learn multiplies it by a uniform in [0, 0.5)).
     towards_other: Optional[np.ndarray] = None
-    # SMOTENC, per categorical column: (class rows, codes), true for the most
+    # SMOTENC, per categorical column: shape (class rows, codes), true for the most
     # frequent codes among each row's neighbours.
     tied: List[np.ndarray] = field(default_factory=list)
 

@@ -126,35 +126,17 @@ def test_pairs_become_synthetic_rows_with_uniform_steps_and_tie_breaks(spark):
     get steps uniform in [0, 1) (in [0, 1) x [0, 0.5) towards another class,
     as imbalanced-learn's borderline-2), one of the tied categories at
     random, and the point ``seed + step * (neighbour - seed)``."""
-    from pyspark.sql.types import ArrayType, BooleanType, DoubleType, StringType
+    from pyspark.sql.types import ArrayType, StringType
 
     from spark_resample._smote import _points_of_pairs
-    from spark_resample._smote_kernels import (
-        _BUCKET,
-        _CLASS,
-        _COUNT,
-        _NEIGHBOR_X,
-        _PAIR,
-        _SEED_X,
-        _TOWARDS_OTHER,
-        _X,
-    )
+    from spark_resample._smote_kernels import _X, pair_fields
 
-    fields = [
-        StructField(_CLASS, IntegerType()),
-        StructField(_SEED_X, ArrayType(DoubleType())),
-        StructField(_NEIGHBOR_X, ArrayType(DoubleType())),
-        StructField(_COUNT, LongType()),
-        StructField(_PAIR, IntegerType()),
-        StructField(_TOWARDS_OTHER, BooleanType()),
-        StructField(_BUCKET, IntegerType()),
-        StructField("c", ArrayType(StringType())),
-    ]
+    fields = pair_fields() + [StructField("c", ArrayType(StringType()))]
     n = 3000
     pairs = spark.createDataFrame(
         [
-            (0, [0.0, 0.0], [2.0, 4.0], n, 0, False, 0, ["p", "q"]),
-            (0, [1.0, 1.0], [1.0, 3.0], n, 1, True, 0, ["r"]),
+            (0, [0.0, 0.0], [2.0, 4.0], n, 0, False, 11, 12, 0, ["p", "q"]),
+            (0, [1.0, 1.0], [1.0, 3.0], n, 1, True, 13, 14, 0, ["r"]),
         ],
         StructType(fields),
     )
