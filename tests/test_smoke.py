@@ -1,7 +1,8 @@
 """Smoke set: every stage once, one pipeline, one persistence round trip.
 
-Runs in the main environment (classic and Connect) and in the Spark 3.5
-environment (scripts/env35.sh). ``STAGES``, ``stage_params`` and ``table`` are
+scripts/test.sh runs it in the Spark 3.5 environment (scripts/env35.sh) only:
+on Spark 4.x the rest of the suite covers what it does, classic and over
+Connect (``pytest -m smoke`` runs it there too). ``STAGES``, ``stage_params`` and ``table`` are
 also what the cluster, retry and job-failure tests run: every stage the package
 exports joins them by being exported from spark_resample.
 """
