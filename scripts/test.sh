@@ -8,7 +8,7 @@
 #   3. the smoke set on the newest Spark 3.5 in its own environment (.venv-spark35)
 # The stages run one after the other: side by side on 2 cores the suite's
 # heavier tests ran about twice as long, and it gained 8 % at best (measured;
-# see the README's timing notes).
+# see docs/test-timings.md).
 # Extra arguments go to every pytest run, e.g. scripts/test.sh -x -k under.
 # SPARK_RESAMPLE_SKIP_SPARK35=1 skips stage 3 (it installs pyspark 3.5 the first time,
 # in the background while the first stages run).
