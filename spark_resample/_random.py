@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Sequence
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql import types as sql_types
 from pyspark.sql.types import ArrayType, DataType, MapType, StructType, UserDefinedType
 
 from ._columns import quote
@@ -21,21 +22,29 @@ from ._columns import quote
 _TWO_POW_53 = float(2**53)
 
 
-def _contains_map(data_type: DataType) -> bool:
-    if isinstance(data_type, MapType):
+# Spark 4's semi-structured type; PySpark 3.5 has none.
+_VARIANT = getattr(sql_types, "VariantType", None)
+
+
+def _unhashable(data_type: DataType) -> bool:
+    """Whether ``data_type`` is or holds a map or a variant, which xxhash64 refuses."""
+    if isinstance(data_type, MapType) or (_VARIANT and isinstance(data_type, _VARIANT)):
         return True
     if isinstance(data_type, ArrayType):
-        return _contains_map(data_type.elementType)
+        return _unhashable(data_type.elementType)
     if isinstance(data_type, StructType):
-        return any(_contains_map(field.dataType) for field in data_type.fields)
+        return any(_unhashable(field.dataType) for field in data_type.fields)
     return False
 
 
 def _hashable_sql(name: str, data_type: DataType) -> str:
-    # Spark refuses to hash maps (equal maps may hash differently); their JSON
-    # form is stable for the same data read the same way.
+    # Spark refuses to hash maps (equal maps may hash differently) and
+    # variants (Spark 4: semi-structured data, e.g. parse_json). Their JSON
+    # form is stable for the same data read the same way: a variant's object
+    # keys come out sorted. Inside a struct, a null column gives "{}", which
+    # no value gives.
     ref = quote(name)
-    if _contains_map(data_type):
+    if _unhashable(data_type):
         return f"to_json(struct({ref}))"
     return ref
 

@@ -179,6 +179,19 @@ def test_targets_exact_originals_untouched_and_marker(data):
     assert out.where("is_synthetic is null").count() == 0
 
 
+def test_variant_columns_pass_through_originals_and_are_null_on_synthetic_rows(spark):
+    from .test_under_sampler import variant_rows
+
+    df = variant_rows(spark, 300, F.sin("id").alias("x0"), F.cos(F.col("id") * 3).alias("x1"))
+    out = SMOTE(inputCols=["x0", "x1"], kNeighbors=3, seed=5).resample(df)
+    assert class_counts(out) == {False: 270, True: 270}
+    as_text = [F.to_json(F.struct(c)).alias(c) for c in ("label", "v", "s", "x0", "x1")]
+    assert_df_equality(
+        out.where("not is_synthetic").select(*as_text), df.select(*as_text), ignore_row_order=True
+    )
+    assert out.where("is_synthetic and (v is not null or s is not null)").count() == 0
+
+
 def test_auto_balances_every_class_one_at_a_time(data):
     model = SMOTE(maxBucketSize=64).fit(data)
     out = model.transform(data)

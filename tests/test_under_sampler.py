@@ -201,6 +201,29 @@ def test_row_key_reads_backticks_and_maps(spark):
     assert df.select(row_hash(df, 7)).distinct().count() == 400
 
 
+def variant_rows(spark, n: int, *extra):
+    """``label, v, s``: rows that differ only in a VARIANT column (Spark 4's
+    semi-structured type, which xxhash64 refuses), one of them null, and a
+    struct holding a variant; then ``extra`` columns (of ``id``)."""
+    return spark.range(n).select(
+        (F.col("id") % 10 == 0).alias("label"),
+        F.when(F.col("id") == 0, F.lit(None))
+        .otherwise(F.expr("""parse_json(concat('{"k": ', id, ', "tail": [1, {"a": true}]}'))"""))
+        .alias("v"),
+        F.expr("named_struct('inner', parse_json(cast(id % 3 AS STRING)))").alias("s"),
+        *extra,
+    )
+
+
+def test_row_key_reads_variants(spark):
+    df = variant_rows(spark, 400)
+    assert df.select(row_hash(df, 7)).distinct().count() == 400
+    out = RandomUnderSampler(exact=True).resample(df)
+    assert class_counts(out) == {True: 40, False: 40}
+    assert out.columns == df.columns
+    assert out.select(F.to_json(F.struct("v"))).distinct().count() == 80  # kept once each
+
+
 @pytest.mark.parametrize("width", [5, 30], ids=["chains of two", "one chain"])
 def test_row_key_tells_apart_values_in_other_columns_and_moved_nulls(spark, width):
     """xxhash64 skips nulls and the row key hashes narrow rows in chains of
