@@ -12,7 +12,7 @@ from pyspark.ml.functions import vector_to_array
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import IntegralType, StringType
+from pyspark.sql.types import BooleanType, IntegralType, StringType
 
 from ._base import ClassStats, SamplerModel
 from ._columns import col
@@ -32,7 +32,7 @@ class _SmoteNcParams(_SmoteParams):
     categoricalCols = Param(
         Params._dummy(),
         "categoricalCols",
-        "string or integer columns treated as categories: they count in the distance "
+        "string, integer or boolean columns treated as categories: they count in the distance "
         "through the median of the numeric standard deviations, and a synthetic row "
         "takes the most frequent category among its neighbours",
         typeConverter=TypeConverters.toListString,
@@ -81,7 +81,7 @@ class SMOTENC(_SmoteEstimatorBase, _SmoteNcParams):
         + _SHARED_DOC
         + """
     categoricalCols : list of str
-        String or integer columns. They may also be listed in ``inputCols``; with
+        String, integer or boolean columns. They may also be listed in ``inputCols``; with
         ``featuresCol``, they are separate columns next to the vector. Without
         categorical columns SMOTENC is SMOTE.
     kNeighbors : int, default 5
@@ -139,10 +139,10 @@ class SMOTENC(_SmoteEstimatorBase, _SmoteNcParams):
         schema = dataset.schema  # once: a copy per call over Spark Connect
         for name in self._categorical_cols():
             data_type = schema[name].dataType
-            if not isinstance(data_type, (StringType, IntegralType)):
+            if not isinstance(data_type, (StringType, IntegralType, BooleanType)):
                 raise TypeError(
                     f"categoricalCols column {name!r} has type {data_type.simpleString()}; "
-                    "categories must be strings or integers. Cast the column."
+                    "categories must be strings, integers or booleans. Cast the column."
                 )
 
     def _fit_extra(

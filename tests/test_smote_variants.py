@@ -59,24 +59,32 @@ def test_smotenc_takes_categories_from_neighbours(spark):
     rng = np.random.default_rng(1)
     rows = []
     for i in range(400):  # majority: category "z" / 0 only
-        rows.append((i, 0, *map(float, rng.normal(size=2)), "z", 0))
+        rows.append((i, 0, *map(float, rng.normal(size=2)), "z", 0, False))
     for i in range(400, 460):  # minority: two far clusters with their own categories
         left = i < 430
         centre = -10.0 if left else 10.0
         rows.append(
-            (i, 1, *map(float, centre + rng.normal(size=2)), "a" if left else "b", 7 if left else 9)
+            (
+                i,
+                1,
+                *map(float, centre + rng.normal(size=2)),
+                *(("a", 7, True) if left else ("b", 9, False)),
+            )
         )
-    df = spark.createDataFrame(rows, "id long, label int, x double, y double, s string, n int")
-    sampler = SMOTENC(inputCols=["x", "y", "s"], categoricalCols=["s", "n"], kNeighbors=3)
+    df = spark.createDataFrame(
+        rows, "id long, label int, x double, y double, s string, n int, f boolean"
+    )
+    sampler = SMOTENC(inputCols=["x", "y", "s"], categoricalCols=["s", "n", "f"], kNeighbors=3)
     out = sampler.resample(df)
     assert class_counts(out) == {0: 400, 1: 400}
     assert out.schema["s"].dataType.simpleString() == "string"
     assert out.schema["n"].dataType.simpleString() == "int"
+    assert out.schema["f"].dataType.simpleString() == "boolean"
     synthetic = out.where("is_synthetic").collect()
     assert len(synthetic) == 340
     for r in synthetic:
-        expected = ("a", 7) if r.x < 0 else ("b", 9)
-        assert (r.s, r.n) == expected
+        expected = ("a", 7, True) if r.x < 0 else ("b", 9, False)
+        assert (r.s, r.n, r.f) == expected
 
 
 def test_smotenc_category_is_the_most_frequent_among_mixed_distance_neighbours(spark):
