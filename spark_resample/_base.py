@@ -16,6 +16,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
+from pyspark.errors import AnalysisException
 from pyspark.ml import Estimator, Model
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -61,6 +62,19 @@ def require_columns(df: DataFrame, **columns: Optional[str]) -> None:
                 f"{param} {name!r} is not a column of the DataFrame; its columns are "
                 f"{existing}. Set {param} to the right column name."
             )
+
+
+def require_distinct_names(df: DataFrame, reason: str, remedy: str = "") -> None:
+    """Raise if a column name occurs more than once (a join keeps both sides'
+    columns of the same name): Spark cannot tell such columns apart by name."""
+    names = df.columns
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(
+            f"column name(s) {repeated} occur more than once in the DataFrame (e.g. after "
+            f"a join); {reason}, and columns of the same name cannot be told apart. Drop "
+            f"or rename the repeats before resampling{remedy}."
+        )
 
 
 def _check_label_type(df: DataFrame, label_col: str) -> None:
@@ -112,7 +126,20 @@ def class_stats(
     extra = dict(extra or {})
     aliases = {name: f"__extra_{i}" for i, name in enumerate(extra)}
     aggregates += [expr.alias(aliases[name]) for name, expr in extra.items()]
-    rows = df.groupBy(label.alias("label")).agg(*aggregates).collect()
+    try:
+        rows = df.groupBy(label.alias("label")).agg(*aggregates).collect()
+    except AnalysisException:
+        # Asked only after the count failed: over Spark Connect each question
+        # about a DataFrame is a round trip to the server.
+        if df.isStreaming:
+            raise ValueError(
+                "fit needs a batch DataFrame, and this one is streaming: the class "
+                "counts are those of the whole table, which a stream never finishes. "
+                "Resample each micro-batch instead: "
+                "stream.writeStream.foreachBatch(lambda batch, _: "
+                "sampler.resample(batch).write.mode('append').saveAsTable(...))."
+            ) from None
+        raise
 
     counts: Dict[Any, int] = {}
     weight_sums: Dict[Any, float] = {}
@@ -259,6 +286,12 @@ class Sampler(Estimator, _SamplerParams, Persistable):
     def _validate_input(self, dataset: DataFrame) -> None:
         """Checks a sampler adds to the common ones; runs before any job."""
         require_columns(dataset, idCol=self.getIdCol())
+        if self.getIdCol() is None:
+            require_distinct_names(
+                dataset,
+                "without idCol every column is part of each row's random draw",
+                ", or set idCol to a column that identifies rows",
+            )
 
     def _fit(self, dataset: DataFrame) -> SamplerModel:
         self._validate_input(dataset)

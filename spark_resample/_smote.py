@@ -54,7 +54,7 @@ from pyspark.sql.types import (
 )
 
 from . import _buckets, _knn
-from ._base import ClassStats, Sampler, SamplerModel, require_columns
+from ._base import ClassStats, Sampler, SamplerModel, require_columns, require_distinct_names
 from ._columns import col, label_lookup, sql_doubles, sql_longs
 from ._random import uniform
 from ._smote_kernels import (
@@ -660,6 +660,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
 
     def _validate_input(self, dataset: DataFrame) -> None:
         super()._validate_input(dataset)
+        require_distinct_names(dataset, "synthetic rows join the table by column name")
         if self._neighbor_count() < 1:
             name = "nNeighbors" if self.hasParam("nNeighbors") else "kNeighbors"
             raise ValueError(f"{name} must be >= 1, got {self._neighbor_count()}.")

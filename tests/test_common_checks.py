@@ -61,6 +61,30 @@ def test_one_class_is_refused(spark, data, cls):
 
 
 @pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
+def test_repeated_column_names_are_named(data, cls):
+    twice = data.join(data.select("id", "x2"), "id")  # a join keeps both x2
+    with pytest.raises(ValueError, match=r"\['x2'\] occur more than once"):
+        _make(cls).fit(twice)
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
+def test_streaming_input_is_refused_with_advice(spark, cls):
+    from pyspark.ml.functions import array_to_vector
+    from pyspark.sql import functions as F
+
+    stream = (
+        spark.readStream.format("rate")
+        .load()
+        .select(
+            (F.col("value") % 3).cast("int").alias("label"),
+            array_to_vector(F.array(F.col("value").cast("double"))).alias("features"),
+        )
+    )
+    with pytest.raises(ValueError, match="streaming.*foreachBatch"):
+        _make(cls).fit(stream)
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
 def test_targets_are_reached_and_other_classes_untouched(data, cls):
     grow = cls._kind == OVER
     wanted = {2: 90} if grow else {0: 100}

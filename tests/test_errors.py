@@ -2,10 +2,11 @@
 
 import pytest
 from pyspark.ml.linalg import Vectors
+from pyspark.sql import functions as F
 
 from spark_resample import ClassWeighter, RandomOverSampler, RandomUnderSampler
 
-from .helpers import labelled
+from .helpers import class_counts, labelled
 
 SAMPLERS = [
     pytest.param(RandomUnderSampler, id="under"),
@@ -136,6 +137,22 @@ def test_non_numeric_weights(spark, stage):
 @pytest.mark.parametrize("stage", SAMPLERS)
 def test_missing_id_column(data, stage):
     _raises(ValueError, ["idCol 'key'", "not a column"], lambda: stage(idCol="key").fit(data))
+
+
+@pytest.mark.parametrize("stage", SAMPLERS)
+def test_repeated_column_names_need_an_id_col(data, stage):
+    twice = data.join(data.select("id", "x1"), "id")  # a join keeps both x1
+    _raises(ValueError, ["['x1']", "more than once", "idCol"], lambda: stage().fit(twice))
+    strategy = {0: 20} if stage is RandomUnderSampler else {1: 30}
+    out = stage(idCol="id", samplingStrategy=strategy, exact=True).resample(twice)
+    assert class_counts(out) == {0: 50, 1: 10, **strategy}
+
+
+@pytest.mark.parametrize("stage", ALL_STAGES)
+def test_streaming_input_is_refused_with_advice(spark, stage):
+    stream = spark.readStream.format("rate").load()
+    stream = stream.select((F.col("value") % 2).cast("int").alias("label"), "value")
+    _raises(ValueError, ["streaming", "foreachBatch"], lambda: stage().fit(stream))
 
 
 def test_shrinkage_needs_a_vector_features_column(spark, data):
