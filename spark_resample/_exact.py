@@ -149,15 +149,24 @@ def _find_cuts_once(df, label_col, u, pending, bounds, weight_col) -> Dict[Any, 
 
 def cut_condition(label_col: str, u: Column, cuts: Mapping[Any, ClassCut]) -> Column:
     """True for rows the cuts keep, except the ties of classes whose threshold
-    splits a group of identical rows (those come from :func:`partial_ties`)."""
+    splits a group of identical rows (those come from :func:`partial_ties`).
+
+    The class's threshold is looked up per row (``label_lookup``): an OR of a
+    term per class overflowed the JVM's stack in Spark's analysis at 1000
+    classes. Classes without a threshold keep nothing."""
     label = col(label_col)
-    terms = []
+    # Classes whose ties are taken whole keep u <= threshold; the others u < threshold.
+    below, through = {}, {}
     for value, cut in cuts.items():
         if cut.ties_taken == 0 and cut.ties_total == 0:
             continue  # nothing to keep
-        below = u <= F.lit(cut.threshold) if cut.ties_complete else u < F.lit(cut.threshold)
-        terms.append((label == F.lit(value)) & below)
-    return reduce(lambda a, b: a | b, terms, F.lit(False))
+        (through if cut.ties_complete else below)[value] = cut.threshold
+    condition = F.lit(False)
+    if through:
+        condition = condition | F.coalesce(u <= label_lookup(label, through), F.lit(False))
+    if below:
+        condition = condition | F.coalesce(u < label_lookup(label, below), F.lit(False))
+    return condition
 
 
 def partial_ties(

@@ -14,7 +14,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from ._base import ClassStats, Sampler, SamplerModel, require_columns
-from ._columns import col, label_lookup, sql_doubles
+from ._columns import col, label_in, label_lookup
 from ._exact import cut_condition, find_cuts, partial_ties
 from ._params import HasExact, pairs_to_dict, to_label_counts, to_optional_float
 from ._random import standard_normal
@@ -82,7 +82,7 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
         if not added:
             return self._finish(dataset, columns, {})
         label = col(self.getLabelCol())
-        grown = label.isin(list(added))
+        grown = label_in(label, added)
         drawn = self._with_draw(dataset, only=grown)
         draw = F.col(self._DRAW)
         extra = None
@@ -110,9 +110,7 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
                 kept = cuts[c].kept_weight if c in cuts else 0.0
                 factors[c] = stats.weight_sums[c] / ((1 + whole[c]) * stats.weight_sums[c] + kept)
         else:
-            cdfs = {
-                c: F.expr(sql_doubles(poisson_cdf(a / stats.counts[c]))) for c, a in added.items()
-            }
+            cdfs = {c: poisson_cdf(a / stats.counts[c]) for c, a in added.items()}
             copies = F.size(F.filter(label_lookup(label, cdfs), lambda p: p <= draw))
             factors = {c: 1.0 / (1.0 + a / stats.counts[c]) for c, a in added.items()}
         # Copy 0 is the original row. array(0) is a constant: no array per row.
@@ -241,7 +239,7 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
         if shrinkage is None or not grown:
             return
         label, values = col(self.getLabelCol()), vector_to_array(col(self.getFeaturesCol()))
-        of_grown = dataset.where(label.isin(grown))
+        of_grown = dataset.where(label_in(label, grown))
         dims = of_grown.select(F.max(F.size(values))).first()[0]
         rows = (
             of_grown.groupBy(label.alias("label"))

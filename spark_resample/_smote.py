@@ -55,7 +55,7 @@ from pyspark.sql.types import (
 
 from . import _buckets, _knn
 from ._base import ClassStats, Sampler, SamplerModel, require_columns, require_distinct_names
-from ._columns import col, label_lookup, sql_doubles, sql_longs
+from ._columns import col, label_in, label_lookup, sql_doubles, sql_longs
 from ._random import uniform
 from ._smote_kernels import (
     _BUCKET,
@@ -407,7 +407,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
                 *flags,
             )
 
-        rows = select(drawn.where(label.isin(list(ids))), label_lookup(label, ids), False)
+        rows = select(drawn.where(label_in(label, ids)), label_lookup(label, ids), False)
         if self._needs_others:
             # Rows of other classes join each targeted class's buckets; they
             # are the neighbours that tell borderline and hard rows apart.

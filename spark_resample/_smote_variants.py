@@ -15,7 +15,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, IntegralType, StringType
 
 from ._base import ClassStats, SamplerModel
-from ._columns import col
+from ._columns import col, label_in
 from ._smote import (
     _SHARED_DOC,
     DEFAULT_MAX_OTHER_ROWS,
@@ -159,7 +159,7 @@ class SMOTENC(_SmoteEstimatorBase, _SmoteNcParams):
         else:
             features = [col(c).cast("double") for c in numeric]
         rows = (
-            dataset.where(label.isin(grown))
+            dataset.where(label_in(label, grown))
             .groupBy(label.alias("label"))
             .agg(F.array(*[F.stddev_pop(f) for f in features]).alias("std"))
             .collect()

@@ -8,7 +8,7 @@ from pyspark import keyword_only
 from pyspark.sql import DataFrame
 
 from ._base import Sampler, SamplerModel
-from ._columns import col, label_lookup
+from ._columns import col, label_in, label_lookup
 from ._exact import cut_condition, find_cuts, partial_ties
 from ._params import HasExact
 from ._strategy import UNDER
@@ -25,7 +25,7 @@ class RandomUnderSamplerModel(SamplerModel, HasExact):
             return self._finish(dataset, columns, {})
         label = col(self.getLabelCol())
         # Untouched classes first: their rows skip the hash (OR short-circuits).
-        untouched = ~label.isin(list(targets))
+        untouched = ~label_in(label, targets)
         if self.getExact():
             draw = self._draw(dataset)
             wanted = {c: (stats.counts[c], k) for c, k in targets.items()}

@@ -1,0 +1,111 @@
+"""Many classes: per-class values are looked up in a map literal, not a CASE.
+
+A CASE of a branch per class, or an OR of a term per class, overflowed the
+JVM's stack in Spark's analysis (exact modes at 1000 classes) or ran the scan
+interpreted, 20-50 x slower. ``label_lookup`` switches to a map above
+``CASE_UP_TO`` classes; these tests run both sides of that switch.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pyspark.sql import functions as F
+
+from spark_resample import SMOTE, ClassWeighter, RandomOverSampler, RandomUnderSampler
+from spark_resample._columns import CASE_UP_TO, label_in, label_lookup
+
+from .helpers import class_counts
+
+# Labels of each type, more than CASE_UP_TO of them; the first few also run the CASE.
+LABELS = {
+    "int": list(range(-3, 12)),
+    "bigint": [2**40 + i for i in range(12)],
+    "tinyint": list(range(12)),
+    "double": [i / 10 for i in range(12)],
+    # float32 values of 0.1 etc. are not the doubles 0.1: the lookup must match
+    # the label as collected from the column.
+    "float": [i / 10 for i in range(12)],
+    "string": ["a", "it's", "back\\slash", "new\nline", "", "ünï", "%", "x" * 300]
+    + [f"s{i}" for i in range(4)],
+}
+
+
+@pytest.mark.parametrize("label_type", list(LABELS))
+@pytest.mark.parametrize("how_many", [3, None], ids=["CASE", "map"])
+def test_label_lookup_finds_every_label_of_each_type(spark, label_type, how_many):
+    labels = LABELS[label_type][:how_many]
+    how_many = len(labels)
+    df = spark.createDataFrame([(v,) for v in labels + labels[:1]], f"label {label_type}")
+    # Collected labels are the keys, as the samplers get them from the class count.
+    keys = [r[0] for r in df.distinct().collect()]
+    assert len(keys) == how_many
+    unknown = keys[-1]
+    known = keys[:-1]
+    values = {k: float(i) + 0.5 for i, k in enumerate(known)}
+    lists = {k: [float(i)] * (i + 1) for i, k in enumerate(known)}  # arrays of other lengths
+    names = {k: f"'{i}'\\" for i, k in enumerate(known)}
+    label = F.col("label")
+    rows = df.select(
+        "label",
+        label_lookup(label, values).alias("value"),
+        label_lookup(label, lists).alias("list"),
+        label_lookup(label, names).alias("name"),
+        label_in(label, known).alias("known"),
+    ).collect()
+    assert len(rows) == how_many + 1
+    for row in rows:
+        if row.label == unknown:
+            assert (row.value, row.list, row.name, row.known) == (None, None, None, False)
+        else:
+            assert (row.value, row.list, row.name, row.known) == (
+                values[row.label],
+                lists[row.label],
+                names[row.label],
+                True,
+            )
+
+
+def test_mixed_integer_and_float_values_become_doubles(spark):
+    df = spark.range(CASE_UP_TO + 2).withColumnRenamed("id", "label")
+    values = {i: (i if i % 2 else i + 0.25) for i in range(CASE_UP_TO + 2)}
+    got = {r[0]: r[1] for r in df.select("label", label_lookup(F.col("label"), values)).collect()}
+    assert got == {i: float(v) for i, v in values.items()}
+
+
+@pytest.fixture(scope="module")
+def thousand(spark):
+    """1000 classes of 3 to 7 rows (class c has 3 + c % 5), features x0, x1."""
+    rows = [
+        (c * 10 + j, c, float(j), float((c * 7 + j * 3) % 11))
+        for c in range(1000)
+        for j in range(3 + c % 5)
+    ]
+    return spark.createDataFrame(rows, "id long, label int, x0 double, x1 double").cache()
+
+
+def test_exact_samplers_on_a_thousand_classes(thousand):
+    under = RandomUnderSampler(exact=True, weightCol="w").resample(thousand)
+    assert class_counts(under) == {c: 3 for c in range(1000)}
+    sums = {r[0]: r[1] for r in under.groupBy("label").agg(F.sum("w")).collect()}
+    assert sums == pytest.approx({c: 3 + c % 5 for c in range(1000)})
+    over = RandomOverSampler(exact=True).resample(thousand)
+    assert class_counts(over) == {c: 7 for c in range(1000)}
+    weighted = ClassWeighter().fit(thousand).transform(thousand)
+    sums = {r[0]: r[1] for r in weighted.groupBy("label").agg(F.sum("weight")).collect()}
+    balanced = thousand.count() / 1000
+    assert sums == pytest.approx({c: balanced for c in range(1000)})
+
+
+def test_approximate_samplers_on_a_thousand_classes(thousand):
+    # Each class's expected size is its target: 3 (under) or 7 (over) rows.
+    under = class_counts(RandomUnderSampler().resample(thousand))
+    assert set(under) <= set(range(1000)) and 2400 < sum(under.values()) < 3600
+    over = class_counts(RandomOverSampler().resample(thousand))
+    assert set(over) == set(range(1000)) and 6300 < sum(over.values()) < 7700
+    assert all(over[c] >= 3 + c % 5 for c in range(1000))  # every original row stays
+
+
+def test_smote_on_a_hundred_classes(thousand):
+    hundred = thousand.where("label < 100")
+    out = SMOTE(inputCols=["x0", "x1"], kNeighbors=2).resample(hundred)
+    assert class_counts(out) == {c: 7 for c in range(100)}
