@@ -44,13 +44,18 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
     ArrayType,
+    BinaryType,
     BooleanType,
+    DateType,
     DoubleType,
     IntegerType,
     IntegralType,
     NumericType,
+    StringType,
     StructField,
     StructType,
+    TimestampNTZType,
+    TimestampType,
 )
 
 from . import _buckets, _knn
@@ -234,6 +239,13 @@ class _SmoteParams(HasFeaturesCol):
         "logged warning) instead of raising",
         typeConverter=TypeConverters.toBoolean,
     )
+    copyCols = Param(
+        Params._dummy(),
+        "copyCols",
+        "columns a synthetic row takes from the row it is drawn from (its seed); the "
+        "other columns SMOTE does not compute are null on synthetic rows",
+        typeConverter=_to_optional_list,
+    )
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -244,6 +256,7 @@ class _SmoteParams(HasFeaturesCol):
             maxBucketSize=4096,
             syntheticCol="is_synthetic",
             allowFewerNeighbors=False,
+            copyCols=None,
         )
 
     def getInputCols(self) -> Optional[List[str]]:
@@ -260,6 +273,12 @@ class _SmoteParams(HasFeaturesCol):
 
     def getAllowFewerNeighbors(self) -> bool:
         return self.getOrDefault(self.allowFewerNeighbors)
+
+    def getCopyCols(self) -> List[str]:
+        return self.getOrDefault(self.copyCols) or []
+
+    def setCopyCols(self, value: List[str]):
+        return self._set(copyCols=value)
 
     def setFeaturesCol(self, value: str):
         return self._set(featuresCol=value)
@@ -286,6 +305,18 @@ class _SmoteParams(HasFeaturesCol):
 
 # ---------------------------------------------------------------------------
 # The Spark side.
+
+# What copyCols may hold: types that cross the generating UDF's Arrow
+# batches as they are (nested types and vectors are not copied).
+_COPYABLE = (
+    NumericType,
+    StringType,
+    BooleanType,
+    DateType,
+    TimestampType,
+    TimestampNTZType,
+    BinaryType,
+)
 
 # Names of the per-class vector size checks in ClassStats.extra.
 _MAX_SIZE, _MIN_SIZE = "__max_size", "__min_size"
@@ -369,9 +400,16 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             out_fields.append(StructField(_SPARSE, BooleanType()))
         schema = dataset.schema
         out_fields += [StructField(c, ArrayType(schema[c].dataType)) for c in categorical]
+        copied = self.getCopyCols()
+        out_fields += [StructField(c, schema[c].dataType) for c in copied]
         pairs = grouped.groupBy(_CLASS, _BUCKET).applyInPandas(
             _generate_udf(
-                kernel, self.getOrDefault(self.seed), categorical, any_sparse, sampled_others
+                kernel,
+                self.getOrDefault(self.seed),
+                categorical,
+                any_sparse,
+                sampled_others,
+                copied,
             ),
             StructType(out_fields),
         )
@@ -388,8 +426,12 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         label = col(self.getLabelCol())
         extra = [col(c) for c in self._categorical_cols()]
         vectors = self._numeric_cols() is None
+        copied = self.getCopyCols()
+        types = {f.name: f.dataType for f in drawn.schema.fields} if copied else {}
 
         def select(frame: DataFrame, class_id, other: bool) -> DataFrame:
+            # Only a class's own rows seed synthetic rows: other rows carry no copies.
+            copies = [(F.lit(None).cast(types[c]) if other else col(c)).alias(c) for c in copied]
             flags = []
             if vectors:
                 # A vector's JSON form is the only SQL view of whether it is
@@ -404,6 +446,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
                 self._features(frame).alias(_X),
                 F.lit(other).alias(_OTHER),
                 *extra,
+                *copies,
                 *flags,
             )
 
@@ -630,7 +673,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
                 if isinstance(schema[name].dataType, IntegralType):
                     value = F.round(value)  # an integer feature stays an integer
                 values[name] = value.cast(schema[name].dataType)
-        for name in self._categorical_cols():
+        for name in [*self._categorical_cols(), *self.getCopyCols()]:
             values[name] = F.col(name)
         weight_col = self.getWeightCol() if self.isDefined(self.weightCol) else None
         if weight_col in schema.names:
@@ -687,6 +730,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
             )
         categorical = self._categorical_cols()
         require_columns(dataset, **{f"categoricalCols[{c!r}]": c for c in categorical})
+        self._validate_copy_cols(dataset)
         numeric = self._numeric_cols()
         if numeric is None:
             features = self.getFeaturesCol()
@@ -710,6 +754,37 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
                     f"inputCols column {name!r} has type {data_type.simpleString()}; SMOTE "
                     "interpolates numeric features only. Cast it to a number, drop it, or "
                     "(with SMOTENC) list it in categoricalCols."
+                )
+
+    def _validate_copy_cols(self, dataset: DataFrame) -> None:
+        copied = self.getCopyCols()
+        if not copied:
+            return
+        require_columns(dataset, **{f"copyCols[{c!r}]": c for c in copied})
+        computed = {
+            self.getLabelCol(): "labelCol",
+            **(
+                {c: "inputCols" for c in self._numeric_cols()}
+                if self._numeric_cols() is not None
+                else {self.getFeaturesCol(): "featuresCol"}
+            ),
+            **{c: "categoricalCols" for c in self._categorical_cols()},
+        }
+        if self.isDefined(self.weightCol):
+            computed[self.getWeightCol()] = "weightCol"
+        schema = dataset.schema  # once: a copy per call over Spark Connect
+        for name in copied:
+            if name in computed:
+                raise ValueError(
+                    f"copyCols column {name!r} is also {computed[name]}, which synthetic "
+                    f"rows get computed; leave it out of copyCols."
+                )
+            data_type = schema[name].dataType
+            if not isinstance(data_type, _COPYABLE):
+                raise TypeError(
+                    f"copyCols column {name!r} has type {data_type.simpleString()}; copied "
+                    "columns must be numbers, strings, booleans, dates, timestamps or "
+                    "binary. Leave it out (it is then null on synthetic rows) or convert it."
                 )
 
     def _class_aggregates(self, dataset: DataFrame) -> Dict[str, Any]:
@@ -837,9 +912,13 @@ _SHARED_DOC = """
     seed : int
     idCol : str, optional
         Row key for the hash that orders rows in a bucket; default all columns.
+    copyCols : list of str, optional
+        Columns a synthetic row takes from its seed row (the row it is drawn
+        from, towards a neighbour): a date, a segment, a group id for grouped
+        cross-validation. Numbers, strings, booleans, dates, timestamps or binary.
 
-    Synthetic rows carry the label, the features and the marker; every other
-    column is null there. Original rows and columns are untouched. The output is
+    Synthetic rows carry the label, the features, the marker and ``copyCols``;
+    every other column is null there. Original rows and columns are untouched. The output is
     the same for the same seed whatever the partitioning.
 """
 
@@ -888,6 +967,7 @@ class SMOTE(_SmoteEstimatorBase):
         weightCol: Any = None,
         seed: Any = None,
         idCol: Any = None,
+        copyCols: Any = None,
     ) -> None:
         super().__init__()
         self.setParams(**self._input_kwargs)
@@ -907,5 +987,6 @@ class SMOTE(_SmoteEstimatorBase):
         weightCol: Any = None,
         seed: Any = None,
         idCol: Any = None,
+        copyCols: Any = None,
     ) -> SMOTE:
         return self._set_given(self._input_kwargs)

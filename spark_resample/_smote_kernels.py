@@ -8,7 +8,7 @@ order the shuffle delivered the rows in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -227,7 +227,10 @@ def _generate_udf(
     categorical: List[str],
     track_sparse: bool,
     sampled_others: Dict[Tuple[int, int], int],
+    copied: Sequence[str] = (),
 ) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """``copied``: columns each pair takes from its seed row (``copyCols``)."""
+
     def generate(pdf: pd.DataFrame) -> pd.DataFrame:
         class_id, bucket_id = _bucket_key(pdf)
         n_new = int(pdf[_NEW].iat[0])
@@ -259,6 +262,8 @@ def _generate_udf(
             # The categories the seed's neighbours tie on; Spark picks one per synthetic row.
             uniques = np.asarray(pd.factorize(own[name], sort=True)[1])
             out[name] = [uniques[is_max] for is_max in tied[made.seed_rows]]
+        for name in copied:  # the seed row's value, its dtype (and nulls) kept
+            out[name] = own[name].iloc[made.seed_rows].reset_index(drop=True)
         return pd.DataFrame(out)
 
     return generate

@@ -111,6 +111,7 @@ class SMOTENC(_SmoteEstimatorBase, _SmoteNcParams):
         weightCol: Any = None,
         seed: Any = None,
         idCol: Any = None,
+        copyCols: Any = None,
     ) -> None:
         super().__init__()
         self.setParams(**self._input_kwargs)
@@ -131,6 +132,7 @@ class SMOTENC(_SmoteEstimatorBase, _SmoteNcParams):
         weightCol: Any = None,
         seed: Any = None,
         idCol: Any = None,
+        copyCols: Any = None,
     ) -> SMOTENC:
         return self._set_given(self._input_kwargs)
 
@@ -291,6 +293,7 @@ class BorderlineSMOTE(_SmoteEstimatorBase, _BorderlineParams):
         weightCol: Any = None,
         seed: Any = None,
         idCol: Any = None,
+        copyCols: Any = None,
     ) -> None:
         super().__init__()
         self.setParams(**self._input_kwargs)
@@ -313,6 +316,7 @@ class BorderlineSMOTE(_SmoteEstimatorBase, _BorderlineParams):
         weightCol: Any = None,
         seed: Any = None,
         idCol: Any = None,
+        copyCols: Any = None,
     ) -> BorderlineSMOTE:
         return self._set_given(self._input_kwargs)
 
@@ -399,6 +403,7 @@ class ADASYN(_SmoteEstimatorBase, _AdasynParams):
         weightCol: Any = None,
         seed: Any = None,
         idCol: Any = None,
+        copyCols: Any = None,
     ) -> None:
         super().__init__()
         self.setParams(**self._input_kwargs)
@@ -419,6 +424,7 @@ class ADASYN(_SmoteEstimatorBase, _AdasynParams):
         weightCol: Any = None,
         seed: Any = None,
         idCol: Any = None,
+        copyCols: Any = None,
     ) -> ADASYN:
         return self._set_given(self._input_kwargs)
 

@@ -333,3 +333,60 @@ def test_numeric_columns_and_a_vector_column_give_the_same_rows(points, cls, buc
         tuple(round(v, 9) for v in r.features) for r in on_vector.where("is_synthetic").collect()
     )
     assert len(from_columns) == 240 and from_vector == from_columns
+
+
+COPY_STAGES = [
+    SMOTE(inputCols=["a", "b"], kNeighbors=3),
+    SMOTENC(inputCols=["a", "b"], categoricalCols=["c"], kNeighbors=3),
+    BorderlineSMOTE(inputCols=["a", "b"], kind="borderline-2", kNeighbors=3),
+    ADASYN(inputCols=["a", "b"], nNeighbors=3),
+]
+
+
+@pytest.mark.parametrize("sampler", COPY_STAGES, ids=lambda s: type(s).__name__)
+def test_copy_cols_take_the_seed_rows_values(spark, sampler, tmp_path):
+    df, _, _ = _points(spark)
+    df = df.select(
+        "*",
+        F.concat(F.lit("seg"), (F.col("id") % 3).cast("string")).alias("c"),
+        F.when(F.col("id") % 4 == 0, F.lit(None)).otherwise(F.col("id") % 5).alias("day"),
+        F.timestamp_seconds(F.col("id") * 3600).alias("ts"),
+    )
+    sampler = sampler.copy().setCopyCols(
+        ["day", "ts", "c"] if type(sampler) is not SMOTENC else ["day", "ts"]
+    )
+    sampler.write().overwrite().save(str(tmp_path / "stage"))
+    sampler = type(sampler).load(str(tmp_path / "stage"))
+    out, hashes = _debug_run(sampler, df)
+    assert class_counts(out) == {0: 300, 1: 300}
+    originals = {r.id: r for r in df.collect()}
+    synthetic = out.where("is_synthetic").collect()
+    assert len(synthetic) == 240
+    for row in synthetic:
+        seed = originals[hashes[row[SEED_HASH]]]
+        assert (row.day, row.ts) == (seed.day, seed.ts)
+        if type(sampler) is not SMOTENC:  # SMOTENC computes c from the neighbours
+            assert row.c == seed.c
+        assert row.id is None  # not copied: null
+    assert any(row.day is None for row in synthetic) and any(row.day for row in synthetic)
+
+
+def test_copy_cols_that_are_computed_or_not_copyable_are_refused(spark):
+    df, _, _ = _points(spark)
+    df = df.withColumn("tags", F.array(F.lit("t")))
+    for copied, words in [
+        (["label"], "labelCol"),
+        (["a"], "inputCols"),
+        (["nope"], "not a column"),
+    ]:
+        with pytest.raises(ValueError, match=words):
+            SMOTE(inputCols=["a", "b"], copyCols=copied).fit(df)
+    with pytest.raises(ValueError, match="weightCol"):
+        SMOTE(inputCols=["a"], weightCol="b", copyCols=["b"]).fit(df)
+    assembled = VectorAssembler(inputCols=["a", "b"], outputCol="features").transform(df)
+    with pytest.raises(ValueError, match="'features' is also featuresCol"):
+        SMOTE(copyCols=["features"]).fit(assembled)
+    with pytest.raises(TypeError, match=r"copyCols column 'tags' has type array<string>"):
+        SMOTE(inputCols=["a", "b"], copyCols=["tags"]).fit(df)
+    with pytest.raises(ValueError, match="categoricalCols"):
+        SMOTENC(inputCols=["a"], categoricalCols=["b"], copyCols=["b"]).fit(df)
