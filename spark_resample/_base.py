@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from pyspark.errors import AnalysisException
 from pyspark.ml import Estimator, Model
@@ -62,6 +62,19 @@ def require_columns(df: DataFrame, **columns: Optional[str]) -> None:
                 f"{param} {name!r} is not a column of the DataFrame; its columns are "
                 f"{existing}. Set {param} to the right column name."
             )
+
+
+def require_types(
+    df: DataFrame, param: str, names: Iterable[str], allowed: Tuple[type, ...], why: str
+) -> None:
+    """Raise ``TypeError`` for the first of ``names`` (columns given by
+    ``param``) whose type is none of ``allowed``; ``why`` says what is needed
+    and what to do."""
+    schema = df.schema  # once: a copy per call over Spark Connect
+    for name in names:
+        data_type = schema[name].dataType
+        if not isinstance(data_type, allowed):
+            raise TypeError(f"{param} column {name!r} has type {data_type.simpleString()}; {why}")
 
 
 def require_distinct_names(df: DataFrame, reason: str, remedy: str = "") -> None:

@@ -59,7 +59,14 @@ from pyspark.sql.types import (
 )
 
 from . import _buckets, _knn
-from ._base import ClassStats, Sampler, SamplerModel, require_columns, require_distinct_names
+from ._base import (
+    ClassStats,
+    Sampler,
+    SamplerModel,
+    require_columns,
+    require_distinct_names,
+    require_types,
+)
 from ._columns import col, label_in, label_lookup, sql_doubles, sql_longs
 from ._random import uniform
 from ._smote_kernels import (
@@ -746,15 +753,14 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         if not numeric:
             raise ValueError("inputCols is empty; list at least one numeric column.")
         require_columns(dataset, **{f"inputCols[{c!r}]": c for c in numeric})
-        schema = dataset.schema  # once: a copy per call over Spark Connect
-        for name in numeric:
-            data_type = schema[name].dataType
-            if not isinstance(data_type, NumericType):
-                raise TypeError(
-                    f"inputCols column {name!r} has type {data_type.simpleString()}; SMOTE "
-                    "interpolates numeric features only. Cast it to a number, drop it, or "
-                    "(with SMOTENC) list it in categoricalCols."
-                )
+        require_types(
+            dataset,
+            "inputCols",
+            numeric,
+            (NumericType,),
+            "SMOTE interpolates numeric features only. Cast it to a number, drop it, or "
+            "(with SMOTENC) list it in categoricalCols.",
+        )
 
     def _validate_copy_cols(self, dataset: DataFrame) -> None:
         copied = self.getCopyCols()
@@ -772,20 +778,20 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         }
         if self.isDefined(self.weightCol):
             computed[self.getWeightCol()] = "weightCol"
-        schema = dataset.schema  # once: a copy per call over Spark Connect
         for name in copied:
             if name in computed:
                 raise ValueError(
                     f"copyCols column {name!r} is also {computed[name]}, which synthetic "
                     f"rows get computed; leave it out of copyCols."
                 )
-            data_type = schema[name].dataType
-            if not isinstance(data_type, _COPYABLE):
-                raise TypeError(
-                    f"copyCols column {name!r} has type {data_type.simpleString()}; copied "
-                    "columns must be numbers, strings, booleans, dates, timestamps or "
-                    "binary. Leave it out (it is then null on synthetic rows) or convert it."
-                )
+        require_types(
+            dataset,
+            "copyCols",
+            copied,
+            _COPYABLE,
+            "copied columns must be numbers, strings, booleans, dates, timestamps or "
+            "binary. Leave it out (it is then null on synthetic rows) or convert it.",
+        )
 
     def _class_aggregates(self, dataset: DataFrame) -> Dict[str, Any]:
         """Null/NaN features and vector sizes, per class, in the class count's job."""

@@ -14,7 +14,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, IntegralType, StringType
 
-from ._base import ClassStats, SamplerModel
+from ._base import ClassStats, SamplerModel, require_types
 from ._columns import col, label_in
 from ._smote import (
     _SHARED_DOC,
@@ -138,14 +138,13 @@ class SMOTENC(_SmoteEstimatorBase, _SmoteNcParams):
 
     def _validate_input(self, dataset: DataFrame) -> None:
         super()._validate_input(dataset)
-        schema = dataset.schema  # once: a copy per call over Spark Connect
-        for name in self._categorical_cols():
-            data_type = schema[name].dataType
-            if not isinstance(data_type, (StringType, IntegralType, BooleanType)):
-                raise TypeError(
-                    f"categoricalCols column {name!r} has type {data_type.simpleString()}; "
-                    "categories must be strings, integers or booleans. Cast the column."
-                )
+        require_types(
+            dataset,
+            "categoricalCols",
+            self._categorical_cols(),
+            (StringType, IntegralType, BooleanType),
+            "categories must be strings, integers or booleans. Cast the column.",
+        )
 
     def _fit_extra(
         self, model: SamplerModel, dataset: DataFrame, stats: ClassStats, grown: List[Any]
