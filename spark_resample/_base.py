@@ -77,6 +77,15 @@ def require_types(
             raise TypeError(f"{param} column {name!r} has type {data_type.simpleString()}; {why}")
 
 
+def _is_streaming(df: DataFrame) -> bool:
+    """``df.isStreaming``, or False where even that fails (a plan that does not
+    analyse): the caller then re-raises its own error, not this one."""
+    try:
+        return bool(df.isStreaming)
+    except Exception:
+        return False
+
+
 def require_distinct_names(df: DataFrame, reason: str, remedy: str = "") -> None:
     """Raise if a column name occurs more than once (a join keeps both sides'
     columns of the same name): Spark cannot tell such columns apart by name."""
@@ -144,7 +153,7 @@ def class_stats(
     except AnalysisException:
         # Asked only after the count failed: over Spark Connect each question
         # about a DataFrame is a round trip to the server.
-        if df.isStreaming:
+        if _is_streaming(df):
             raise ValueError(
                 "fit needs a batch DataFrame, and this one is streaming: the class "
                 "counts are those of the whole table, which a stream never finishes. "
@@ -299,12 +308,19 @@ class Sampler(Estimator, _SamplerParams, Persistable):
     def _validate_input(self, dataset: DataFrame) -> None:
         """Checks a sampler adds to the common ones; runs before any job."""
         require_columns(dataset, idCol=self.getIdCol())
+        problem = self._repeated_names_problem()
+        if problem:
+            require_distinct_names(dataset, *problem)
+
+    def _repeated_names_problem(self) -> Optional[Tuple[str, str]]:
+        """Why column names that occur twice break this sampler, and the remedy
+        beyond renaming; None if they do not."""
         if self.getIdCol() is None:
-            require_distinct_names(
-                dataset,
+            return (
                 "without idCol every column is part of each row's random draw",
                 ", or set idCol to a column that identifies rows",
             )
+        return None
 
     def _fit(self, dataset: DataFrame) -> SamplerModel:
         self._validate_input(dataset)

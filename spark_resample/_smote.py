@@ -64,7 +64,6 @@ from ._base import (
     Sampler,
     SamplerModel,
     require_columns,
-    require_distinct_names,
     require_types,
 )
 from ._columns import col, label_in, label_lookup, sql_doubles, sql_longs
@@ -710,7 +709,6 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
 
     def _validate_input(self, dataset: DataFrame) -> None:
         super()._validate_input(dataset)
-        require_distinct_names(dataset, "synthetic rows join the table by column name")
         if self._neighbor_count() < 1:
             name = "nNeighbors" if self.hasParam("nNeighbors") else "kNeighbors"
             raise ValueError(f"{name} must be >= 1, got {self._neighbor_count()}.")
@@ -761,6 +759,10 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
             "SMOTE interpolates numeric features only. Cast it to a number, drop it, or "
             "(with SMOTENC) list it in categoricalCols.",
         )
+
+    def _repeated_names_problem(self) -> Optional[Tuple[str, str]]:
+        # idCol does not help: the synthetic rows are unioned by name.
+        return ("synthetic rows join the table by column name", "")
 
     def _validate_copy_cols(self, dataset: DataFrame) -> None:
         copied = self.getCopyCols()

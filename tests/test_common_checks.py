@@ -63,8 +63,10 @@ def test_one_class_is_refused(spark, data, cls):
 @pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
 def test_repeated_column_names_are_named(data, cls):
     twice = data.join(data.select("id", "x2"), "id")  # a join keeps both x2
-    with pytest.raises(ValueError, match=r"\['x2'\] occur more than once"):
+    with pytest.raises(ValueError, match=r"\['x2'\] occur more than once") as caught:
         _make(cls).fit(twice)
+    # idCol is offered only where it helps: not where synthetic rows are unioned by name.
+    assert ("idCol" in str(caught.value)) == (not cls().hasParam("syntheticCol"))
 
 
 @pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)

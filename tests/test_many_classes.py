@@ -14,7 +14,7 @@ from pyspark.sql import functions as F
 from spark_resample import SMOTE, ClassWeighter, RandomOverSampler, RandomUnderSampler
 from spark_resample._columns import CASE_UP_TO, label_in, label_lookup
 
-from .helpers import class_counts
+from .helpers import binomial_bounds, class_counts, poisson_bounds
 
 # Labels of each type, more than CASE_UP_TO of them; the first few also run the CASE.
 LABELS = {
@@ -97,12 +97,19 @@ def test_exact_samplers_on_a_thousand_classes(thousand):
 
 
 def test_approximate_samplers_on_a_thousand_classes(thousand):
-    # Each class's expected size is its target: 3 (under) or 7 (over) rows.
+    # The 200 classes of n rows (n = 3 .. 7) keep each row with probability
+    # 3 / n (under) or add Poisson(7 / n - 1) copies of each (over): kept rows
+    # are Binomial(200 n, 3 / n), added rows Poisson(200 (7 - n)) per size.
     under = class_counts(RandomUnderSampler().resample(thousand))
-    assert set(under) <= set(range(1000)) and 2400 < sum(under.values()) < 3600
     over = class_counts(RandomOverSampler().resample(thousand))
-    assert set(over) == set(range(1000)) and 6300 < sum(over.values()) < 7700
-    assert all(over[c] >= 3 + c % 5 for c in range(1000))  # every original row stays
+    assert set(under) <= set(range(1000)) and set(over) == set(range(1000))
+    for n in range(3, 8):
+        classes = [c for c in range(1000) if 3 + c % 5 == n]
+        low, high = binomial_bounds(200 * n, 3 / n)
+        assert low <= sum(under.get(c, 0) for c in classes) <= high, n
+        low, high = poisson_bounds(200 * (7 - n)) if n < 7 else (0, 0)
+        assert low <= sum(over[c] - n for c in classes) <= high, n
+        assert all(over[c] >= n for c in classes)  # every original row stays
 
 
 def test_smote_on_a_hundred_classes(thousand):
