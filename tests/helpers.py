@@ -95,3 +95,17 @@ def with_partitions(df: DataFrame, n: int) -> DataFrame:
 
 
 __all__ = ["F"]
+
+
+def variant_rows(spark, n: int, *extra):
+    """``label, v, s``: rows that differ only in a VARIANT column (Spark 4's
+    semi-structured type, which xxhash64 refuses), one of them null, and a
+    struct holding a variant; then ``extra`` columns (of ``id``)."""
+    return spark.range(n).select(
+        (F.col("id") % 10 == 0).alias("label"),
+        F.when(F.col("id") == 0, F.lit(None))
+        .otherwise(F.expr("""parse_json(concat('{"k": ', id, ', "tail": [1, {"a": true}]}'))"""))
+        .alias("v"),
+        F.expr("named_struct('inner', parse_json(cast(id % 3 AS STRING)))").alias("s"),
+        *extra,
+    )

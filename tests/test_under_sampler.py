@@ -7,7 +7,14 @@ from pyspark.sql import functions as F
 from spark_resample import RandomUnderSampler
 from spark_resample._random import row_hash
 
-from .helpers import binomial_bounds, class_counts, id_multiplicity, labelled, with_partitions
+from .helpers import (
+    binomial_bounds,
+    class_counts,
+    id_multiplicity,
+    labelled,
+    variant_rows,
+    with_partitions,
+)
 
 COUNTS = {0: 3000, 1: 150}
 
@@ -199,20 +206,6 @@ def test_row_key_reads_backticks_and_maps(spark):
     kept = [row.m["k"] for row in out.collect()]
     assert len(set(kept)) == 80  # distinct rows kept once each
     assert df.select(row_hash(df, 7)).distinct().count() == 400
-
-
-def variant_rows(spark, n: int, *extra):
-    """``label, v, s``: rows that differ only in a VARIANT column (Spark 4's
-    semi-structured type, which xxhash64 refuses), one of them null, and a
-    struct holding a variant; then ``extra`` columns (of ``id``)."""
-    return spark.range(n).select(
-        (F.col("id") % 10 == 0).alias("label"),
-        F.when(F.col("id") == 0, F.lit(None))
-        .otherwise(F.expr("""parse_json(concat('{"k": ', id, ', "tail": [1, {"a": true}]}'))"""))
-        .alias("v"),
-        F.expr("named_struct('inner', parse_json(cast(id % 3 AS STRING)))").alias("s"),
-        *extra,
-    )
 
 
 def test_row_key_reads_variants(spark):
