@@ -192,6 +192,13 @@ def class_stats(
         counts[value] = int(row["n"])
         weight_sums[value] = float(row["w"]) if has_weight else float(row["n"])
         extras[value] = {name: row[alias] for name, alias in aliases.items()}
+    if not counts:
+        # Said apart from "a single class": an empty input usually means a
+        # filter or a join upstream removed every row.
+        raise ValueError(
+            f"The DataFrame has no rows, so labelCol {label_col!r} has no class to count. "
+            "Check the filters or joins that built it."
+        )
     return ClassStats(counts=counts, weight_sums=weight_sums, extra=extras)
 
 

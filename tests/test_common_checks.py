@@ -61,6 +61,12 @@ def test_one_class_is_refused(spark, data, cls):
 
 
 @pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
+def test_an_empty_input_is_named_as_such(spark, data, cls):
+    with pytest.raises(ValueError, match="has no rows, so labelCol 'label'"):
+        _make(cls).fit(data.where("label > 5"))
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
 def test_repeated_column_names_are_named(data, cls):
     twice = data.join(data.select("id", "x2"), "id")  # a join keeps both x2
     with pytest.raises(ValueError, match=r"\['x2'\] occur more than once") as caught:

@@ -58,6 +58,11 @@ def test_single_class(spark, stage):
     _raises(ValueError, ["single class", "'yes'"], lambda: stage().fit(df))
 
 
+def test_empty_input_to_the_class_weighter(data):
+    # The samplers' case is in test_common_checks.
+    _raises(ValueError, ["no rows", "labelCol 'label'"], lambda: ClassWeighter().fit(data.limit(0)))
+
+
 @pytest.mark.parametrize("stage", ALL_STAGES)
 def test_label_of_unsupported_type(spark, stage):
     df = spark.createDataFrame([([1], 1.0)], "label array<int>, x double")
