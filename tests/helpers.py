@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Dict, List, Sequence, Tuple
 
+import pytest
 from pyspark.ml import Estimator, Model
 from pyspark.ml.param import Param, Params
 from pyspark.ml.util import DefaultParamsReadable, DefaultParamsWritable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql import types as sql_types
 from scipy import stats
 
 # Spark's own sampler tests accept a count where the CDF is in (0.001, 0.999).
@@ -95,6 +97,12 @@ def with_partitions(df: DataFrame, n: int) -> DataFrame:
 
 
 __all__ = ["F"]
+
+
+# VARIANT (parse_json) is Spark 4's; the tests that use it are for 4.x only.
+needs_variant = pytest.mark.skipif(
+    not hasattr(sql_types, "VariantType"), reason="VARIANT columns arrived in Spark 4.0"
+)
 
 
 def variant_rows(spark, n: int, *extra):

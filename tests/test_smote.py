@@ -16,7 +16,7 @@ from pyspark.sql.types import IntegerType, LongType, StructField, StructType
 from spark_resample import SMOTE
 from spark_resample._smote_kernels import DEBUG_COLUMNS, NEIGHBOR_HASH, SEED_HASH
 
-from .helpers import class_counts, variant_rows, with_partitions
+from .helpers import class_counts, needs_variant, variant_rows, with_partitions
 
 BUCKET = DEBUG_COLUMNS[2]
 VECTOR_SCHEMA = StructType(
@@ -179,6 +179,7 @@ def test_targets_exact_originals_untouched_and_marker(data):
     assert out.where("is_synthetic is null").count() == 0
 
 
+@needs_variant
 def test_variant_columns_pass_through_originals_and_are_null_on_synthetic_rows(spark):
     df = variant_rows(spark, 300, F.sin("id").alias("x0"), F.cos(F.col("id") * 3).alias("x1"))
     out = SMOTE(inputCols=["x0", "x1"], kNeighbors=3, seed=5).resample(df)

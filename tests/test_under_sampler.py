@@ -12,6 +12,7 @@ from .helpers import (
     class_counts,
     id_multiplicity,
     labelled,
+    needs_variant,
     variant_rows,
     with_partitions,
 )
@@ -208,6 +209,7 @@ def test_row_key_reads_backticks_and_maps(spark):
     assert df.select(row_hash(df, 7)).distinct().count() == 400
 
 
+@needs_variant
 def test_row_key_reads_variants(spark):
     df = variant_rows(spark, 400)
     assert df.select(row_hash(df, 7)).distinct().count() == 400
