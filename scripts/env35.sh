@@ -5,11 +5,14 @@
 #   numpy<2:    pyspark 3.5's pandas/Arrow conversion predates NumPy 2.
 #   pandas<2.3: pyspark 3.5 is tested up to pandas 2.2.
 #   pyarrow<17: newer pyarrow wheels need NumPy 2.
+# imbalanced-learn and build are for the whole suite on Spark 3.5
+# (SPARK_RESAMPLE_SPARK35_FULL=1 scripts/test.sh): the reference tests and the wheel test.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV35="${SPARK_RESAMPLE_VENV35:-$ROOT/.venv-spark35}"
 PYTHON_BIN="${PYTHON:-python3}"
-REQS=("pyspark>=3.5,<3.6" "numpy<2" "pandas>=1.5,<2.3" "pyarrow>=11,<17" "pytest>=7" "chispa>=0.10" "scipy")
+REQS=("pyspark>=3.5,<3.6" "numpy<2" "pandas>=1.5,<2.3" "pyarrow>=11,<17" "pytest>=7" "chispa>=0.10" "scipy"
+  "imbalanced-learn>=0.12" "build>=1")
 
 if [ ! -x "$VENV35/bin/python" ]; then
   echo "Creating the Spark 3.5 environment in $VENV35" >&2

@@ -11,7 +11,9 @@
 # see docs/test-timings.md).
 # Extra arguments go to every pytest run, e.g. scripts/test.sh -x -k under.
 # SPARK_RESAMPLE_SKIP_SPARK35=1 skips stage 3 (it installs pyspark 3.5 the first time,
-# in the background while the first stages run).
+# in the background while the first stages run). SPARK_RESAMPLE_SPARK35_FULL=1 runs
+# the whole classic suite there instead of the smoke set (all but the cluster tests,
+# whose scripts/cluster.sh runs the main environment's Spark): about as long as stage 1.
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 start=$(date +%s)
@@ -87,9 +89,15 @@ if [ -n "$spark35_pid" ]; then
     PY35=$(tail -1 "$SCRATCH/spark35.python")
     # Python workers must run the 3.5 environment too (env.sh exported the main one).
     # Code generation and AQE on here, as Spark runs by default: see tests/conftest.py.
-    stage "smoke set on Spark 3.5" pytest_in "$PY35" spark35 \
-      PYSPARK_PYTHON="$PY35" PYSPARK_DRIVER_PYTHON="$PY35" SPARK_RESAMPLE_TEST_SPARK_DEFAULTS=1 \
-      -m smoke tests/test_smoke.py "$@"
+    if [ "${SPARK_RESAMPLE_SPARK35_FULL:-0}" = 1 ]; then
+      stage "classic suite on Spark 3.5" pytest_in "$PY35" spark35 \
+        PYSPARK_PYTHON="$PY35" PYSPARK_DRIVER_PYTHON="$PY35" \
+        -m "not connect_only and not cluster" "$@"
+    else
+      stage "smoke set on Spark 3.5" pytest_in "$PY35" spark35 \
+        PYSPARK_PYTHON="$PY35" PYSPARK_DRIVER_PYTHON="$PY35" SPARK_RESAMPLE_TEST_SPARK_DEFAULTS=1 \
+        -m smoke tests/test_smoke.py "$@"
+    fi
   else
     tail -20 "$SCRATCH/spark35.log"
     echo "== could not set up the Spark 3.5 environment"; status=1; failed+=("Spark 3.5 set-up")
