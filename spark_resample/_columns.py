@@ -31,6 +31,12 @@ def col(name: str) -> Column:
     return F.col(quote(name))
 
 
+def not_finite(value: Column) -> Column:
+    """Whether a double is NaN or infinite (null for null): a point SMOTE or
+    the smoothed bootstrap cannot place, as imbalanced-learn refuses it."""
+    return F.isnan(value) | (F.abs(value) == F.lit(float("inf")))
+
+
 # Up to this many classes a CASE maps labels to values; beyond, a map literal.
 # A CASE tests its branches one by one and, with many, outgrows what Spark
 # compiles: at 1000 classes a sum over 2M rows took 20 s with a CASE against

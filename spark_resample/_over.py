@@ -14,7 +14,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from ._base import ClassStats, Sampler, SamplerModel, require_columns
-from ._columns import col, label_in, label_lookup
+from ._columns import col, label_in, label_lookup, not_finite
 from ._exact import cut_condition, find_cuts, partial_ties
 from ._params import HasExact, pairs_to_dict, to_label_counts, to_optional_float
 from ._random import standard_normal
@@ -238,9 +238,28 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
         grown = [c for c, k in targets.items() if k > stats.counts[c]]
         if shrinkage is None or not grown:
             return
-        label, values = col(self.getLabelCol()), vector_to_array(col(self.getFeaturesCol()))
+        features = self.getFeaturesCol()
+        label, values = col(self.getLabelCol()), vector_to_array(col(features))
         of_grown = dataset.where(label_in(label, grown))
-        dims = of_grown.select(F.max(F.size(values))).first()[0]
+        # vector_to_array fails on null: nulls are counted, not converted.
+        present = F.when(col(features).isNotNull(), values)
+        checked = of_grown.select(
+            F.max(F.size(present)).alias("largest"),
+            F.min(F.size(present)).alias("smallest"),
+            F.count(F.when(col(features).isNull() | F.exists(present, not_finite), 1)).alias("bad"),
+        ).first()
+        if checked["bad"]:
+            raise ValueError(
+                f"featuresCol {features!r} has {checked['bad']} row(s) with a null vector or "
+                "NaN or infinite values in the over-sampled classes; shrinkage cannot add noise "
+                "to them. Drop or impute those rows (e.g. pyspark.ml.feature.Imputer) first."
+            )
+        dims = checked["largest"]
+        if dims != checked["smallest"]:
+            raise ValueError(
+                f"featuresCol {features!r} holds vectors of sizes {checked['smallest']} to "
+                f"{dims} in the over-sampled classes; shrinkage needs one size."
+            )
         rows = (
             of_grown.groupBy(label.alias("label"))
             .agg(F.array(*[F.stddev_pop(values[i]) for i in range(dims)]).alias("std"))

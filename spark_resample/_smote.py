@@ -66,7 +66,7 @@ from ._base import (
     require_columns,
     require_types,
 )
-from ._columns import col, label_in, label_lookup, sql_doubles, sql_longs
+from ._columns import col, label_in, label_lookup, not_finite, sql_doubles, sql_longs
 from ._random import uniform
 from ._smote_kernels import (
     _BUCKET,
@@ -796,7 +796,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         )
 
     def _class_aggregates(self, dataset: DataFrame) -> Dict[str, Any]:
-        """Null/NaN features and vector sizes, per class, in the class count's job."""
+        """Null, NaN or infinite features and vector sizes, per class, in the class count's job."""
         numeric = self._numeric_cols()
         checks: Dict[str, Any] = {}
         if numeric is None:
@@ -804,14 +804,14 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
             # vector_to_array fails on null: nulls are counted, not converted.
             values = F.when(col(features).isNotNull(), vector_to_array(col(features)))
             checks[features] = F.count(
-                F.when(col(features).isNull() | F.exists(values, lambda v: F.isnan(v)), 1)
+                F.when(col(features).isNull() | F.exists(values, not_finite), 1)
             )
             checks[_MAX_SIZE] = F.max(F.size(values))
             checks[_MIN_SIZE] = F.min(F.size(values))
         else:
             for name in numeric:
                 value = col(name).cast("double")
-                checks[name] = F.count(F.when(value.isNull() | F.isnan(value), 1))
+                checks[name] = F.count(F.when(value.isNull() | not_finite(value), 1))
         for name in self._categorical_cols():
             checks[name] = F.count(F.when(col(name).isNull(), 1))
         return checks
@@ -854,7 +854,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         return per_class
 
     def _check_features(self, stats: ClassStats) -> None:
-        """Raise for null/NaN features or vectors of differing sizes, from the
+        """Raise for null, NaN or infinite features or vectors of differing sizes, from the
         per-class checks of ``_class_aggregates``."""
         per_class = list(stats.extra.values())
         numeric = self._numeric_cols()
@@ -862,9 +862,9 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
             missing = sum(checks[name] for checks in per_class)
             if missing:
                 raise ValueError(
-                    f"column {name!r} has {missing} row(s) with null or NaN values; SMOTE "
-                    "cannot place a synthetic row from them. Drop or impute those rows "
-                    "(e.g. pyspark.ml.feature.Imputer) before resampling."
+                    f"column {name!r} has {missing} row(s) with null, NaN or infinite "
+                    "values; SMOTE cannot place a synthetic row from them. Drop or impute "
+                    "those rows (e.g. pyspark.ml.feature.Imputer) before resampling."
                 )
         if numeric is None:
             largest, smallest = _vector_sizes(stats)

@@ -1,8 +1,9 @@
 """Bad input gets a clear error naming the culprit, for every sampler."""
 
 import pytest
-from pyspark.ml.linalg import Vectors
+from pyspark.ml.linalg import Vectors, VectorUDT
 from pyspark.sql import functions as F
+from pyspark.sql.types import IntegerType, StructField, StructType
 
 from spark_resample import ClassWeighter, RandomOverSampler, RandomUnderSampler
 
@@ -173,6 +174,35 @@ def test_shrinkage_needs_a_vector_features_column(spark, data):
     )
     df = spark.createDataFrame([(0, Vectors.dense([1.0]))] * 3, ["label", "features"])
     _raises(ValueError, ["shrinkage", ">= 0"], lambda: RandomOverSampler(shrinkage=-1.0).fit(df))
+
+
+def _vector_rows(spark, odd):
+    """Class 0: 20 rows, class 1 (over-sampled): 5, whose row 21 is ``odd``."""
+    rows = [(int(i >= 20), Vectors.dense([float(i), 1.0])) for i in range(25)]
+    rows[21] = (1, odd)
+    schema = StructType([StructField("label", IntegerType()), StructField("features", VectorUDT())])
+    return spark.createDataFrame(rows, schema)
+
+
+@pytest.mark.parametrize(
+    "odd, words",
+    [
+        (None, ["1 row(s) with a null vector"]),
+        (Vectors.dense([float("nan"), 1.0]), ["1 row(s)", "NaN or infinite"]),
+        (Vectors.dense([1.0, float("-inf")]), ["1 row(s)", "NaN or infinite"]),
+        (Vectors.sparse(3, [0], [1.0]), ["vectors of sizes 2 to 3"]),
+    ],
+    ids=["null", "nan", "infinite", "sizes"],
+)
+def test_shrinkage_refuses_vectors_it_cannot_add_noise_to(spark, odd, words):
+    df = _vector_rows(spark, odd)
+    _raises(
+        ValueError,
+        ["featuresCol 'features'", *words],
+        lambda: RandomOverSampler(shrinkage=1.0).fit(df),
+    )
+    # Without shrinkage the features are only copied: nothing to refuse.
+    assert RandomOverSampler().fit(df).targetCounts_ == {0: 20, 1: 20}
 
 
 def test_unknown_strategy_name():

@@ -288,16 +288,20 @@ def test_too_small_class_can_use_fewer_neighbours(spark, caplog):
     assert "class 1 has 4 rows" in caplog.text and "using 3 neighbours" in caplog.text
 
 
-def test_null_or_nan_features_are_named_and_counted(spark):
-    rows = [(i, int(i < 20), float("nan") if i in (3, 30) else float(i), 1.0) for i in range(60)]
+def test_null_nan_or_infinite_features_are_named_and_counted(spark):
+    odd = {3: float("nan"), 30: float("inf"), 31: float("-inf")}
+    rows = [(i, int(i < 20), odd.get(i, float(i)), 1.0) for i in range(60)]
     df = spark.createDataFrame(rows, "id long, label int, a double, b double")
-    with pytest.raises(ValueError, match=r"column 'a' has 2 row\(s\) with null or NaN"):
+    with pytest.raises(ValueError, match=r"column 'a' has 3 row\(s\) with null, NaN or infinite"):
         SMOTE(inputCols=["a", "b"]).fit(df)
     vectors = spark.createDataFrame(
-        [(i, int(i < 20), None if i == 7 else Vectors.dense([float(i), 0.0])) for i in range(60)],
+        [
+            (i, int(i < 20), None if i == 7 else Vectors.dense([float(i), odd.get(i, 0.0)]))
+            for i in range(60)
+        ],
         VECTOR_SCHEMA,
     )
-    with pytest.raises(ValueError, match=r"column 'features' has 1 row\(s\) with null or NaN"):
+    with pytest.raises(ValueError, match=r"column 'features' has 4 row\(s\) with null, NaN or inf"):
         SMOTE().fit(vectors)
 
 
