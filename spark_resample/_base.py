@@ -18,9 +18,11 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from pyspark.errors import AnalysisException
 from pyspark.ml import Estimator, Model
+from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
+    ArrayType,
     BooleanType,
     DoubleType,
     FloatType,
@@ -75,6 +77,25 @@ def require_types(
         data_type = schema[name].dataType
         if not isinstance(data_type, allowed):
             raise TypeError(f"{param} column {name!r} has type {data_type.simpleString()}; {why}")
+
+
+def require_vector(df: DataFrame, name: str, needed_by: str, otherwise: str = "") -> None:
+    """Raise ``TypeError`` unless featuresCol ``name`` holds Spark ML vectors.
+    An array of numbers (embeddings, pandas-made features) is one function call
+    away, which the message shows; ``otherwise`` adds another remedy."""
+    data_type = df.schema[name].dataType
+    if isinstance(data_type, VectorUDT):
+        return
+    if isinstance(data_type, ArrayType) and isinstance(data_type.elementType, NumericType):
+        remedy = (
+            f"Convert it: df.withColumn({name!r}, pyspark.ml.functions.array_to_vector({name!r}))"
+        )
+    else:
+        remedy = "Build one with VectorAssembler"
+    raise TypeError(
+        f"featuresCol {name!r} has type {data_type.simpleString()}; {needed_by} needs a "
+        f"Spark ML vector column. {remedy}{otherwise}."
+    )
 
 
 def _is_streaming(df: DataFrame) -> bool:

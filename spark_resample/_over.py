@@ -7,13 +7,12 @@ from typing import Any, Dict, List
 
 from pyspark import keyword_only
 from pyspark.ml.functions import array_to_vector, vector_to_array
-from pyspark.ml.linalg import VectorUDT
 from pyspark.ml.param import Param, Params
 from pyspark.ml.param.shared import HasFeaturesCol
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from ._base import ClassStats, Sampler, SamplerModel, require_columns
+from ._base import ClassStats, Sampler, SamplerModel, require_columns, require_vector
 from ._columns import col, label_in, label_lookup, not_finite
 from ._exact import cut_condition, find_cuts, partial_ties
 from ._params import HasExact, pairs_to_dict, to_label_counts, to_optional_float
@@ -224,12 +223,7 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
             raise ValueError(f"shrinkage must be >= 0, got {shrinkage}.")
         features = self.getFeaturesCol()
         require_columns(dataset, featuresCol=features)
-        if not isinstance(dataset.schema[features].dataType, VectorUDT):
-            raise TypeError(
-                f"featuresCol {features!r} has type "
-                f"{dataset.schema[features].dataType.simpleString()}; shrinkage needs a Spark "
-                "ML vector column. Build one with VectorAssembler."
-            )
+        require_vector(dataset, features, "shrinkage")
 
     def _fit_model(
         self, model: SamplerModel, dataset: DataFrame, stats: ClassStats, targets: Dict[Any, int]

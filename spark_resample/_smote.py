@@ -65,6 +65,7 @@ from ._base import (
     SamplerModel,
     require_columns,
     require_types,
+    require_vector,
 )
 from ._columns import col, label_in, label_lookup, not_finite, sql_doubles, sql_longs
 from ._random import uniform
@@ -740,13 +741,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         if numeric is None:
             features = self.getFeaturesCol()
             require_columns(dataset, featuresCol=features)
-            data_type = dataset.schema[features].dataType
-            if not isinstance(data_type, VectorUDT):
-                raise TypeError(
-                    f"featuresCol {features!r} has type {data_type.simpleString()}; SMOTE "
-                    "needs a Spark ML vector column. Build one with VectorAssembler, or "
-                    "list numeric columns in inputCols."
-                )
+            require_vector(dataset, features, "SMOTE", ", or list numeric columns in inputCols")
             return
         if not numeric:
             raise ValueError("inputCols is empty; list at least one numeric column.")

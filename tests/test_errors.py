@@ -172,6 +172,12 @@ def test_shrinkage_needs_a_vector_features_column(spark, data):
         ["featuresCol 'x0'", "double", "VectorAssembler"],
         lambda: RandomOverSampler(shrinkage=1.0, featuresCol="x0").fit(data),
     )
+    arrays = data.select("label", F.array("x0", "x1").alias("e"))
+    _raises(
+        TypeError,
+        ["featuresCol 'e'", "array<double>", "array_to_vector('e')"],
+        lambda: RandomOverSampler(shrinkage=1.0, featuresCol="e").fit(arrays),
+    )
     df = spark.createDataFrame([(0, Vectors.dense([1.0]))] * 3, ["label", "features"])
     _raises(ValueError, ["shrinkage", ">= 0"], lambda: RandomOverSampler(shrinkage=-1.0).fit(df))
 

@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 from chispa import assert_df_equality
+from pyspark.ml.functions import array_to_vector, vector_to_array
 from pyspark.ml.linalg import DenseVector, SparseVector, Vectors, VectorUDT
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, LongType, StructField, StructType
@@ -321,6 +322,12 @@ def test_non_numeric_features_are_refused(spark):
         SMOTE(inputCols=["v", "s"]).fit(df)
     with pytest.raises(TypeError, match=r"featuresCol 'v' has type double.*VectorAssembler"):
         SMOTE(featuresCol="v").fit(df)
+    # An array of numbers (an embedding, say) is shown the conversion, which works.
+    arrays = blobs(spark, {0: 30, 1: 10}).select("label", vector_to_array("features").alias("e"))
+    with pytest.raises(TypeError, match=r"featuresCol 'e' has type array<double>.*array_to_vector"):
+        SMOTE(featuresCol="e").fit(arrays)
+    converted = arrays.withColumn("e", array_to_vector("e"))
+    assert class_counts(SMOTE(featuresCol="e").resample(converted)) == {0: 30, 1: 30}
     with pytest.raises(ValueError, match=r"inputCols\['nope'\] 'nope' is not a column"):
         SMOTE(inputCols=["nope"]).fit(df)
 
