@@ -9,11 +9,21 @@
 # State (pids, ports, logs, worker dirs) lives in $SPARK_RESAMPLE_CLUSTER_DIR
 # (default work/cluster). Ports are picked free at start, so several clusters can
 # run side by side on one machine.
-source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# SPARK_RESAMPLE_PYTHON=/path/to/python runs the Spark installed for that
+# interpreter (and its Python on the executors) instead of the project's .venv:
+# a driver's Spark must match the cluster's (the tests on Spark 3.5 set it).
+if [ -n "${SPARK_RESAMPLE_PYTHON:-}" ]; then
+  set -euo pipefail
+  ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  export PYSPARK_PYTHON="$SPARK_RESAMPLE_PYTHON"
+else
+  source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+fi
+PY="${SPARK_RESAMPLE_PYTHON:-python}"
 STATE="${SPARK_RESAMPLE_CLUSTER_DIR:-$ROOT/work/cluster}"
 WORKERS=2
 WAIT_SECONDS="${SPARK_RESAMPLE_CLUSTER_WAIT:-180}"
-SPARK_HOME="$(python -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')"
+SPARK_HOME="$("$PY" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')"
 export SPARK_HOME
 # Everything binds to the loopback address only.
 export SPARK_LOCAL_IP=127.0.0.1 SPARK_LOCAL_HOSTNAME=127.0.0.1 SPARK_MASTER_HOST=127.0.0.1
@@ -24,7 +34,7 @@ export SPARK_MASTER_OPTS="-Dspark.master.rest.enabled=false ${SPARK_MASTER_OPTS:
 export PYSPARK_PYTHON
 
 free_port() {
-  python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # The daemon is ours only if the pid still runs the class we started (pids get reused).
@@ -34,7 +44,7 @@ is_ours() {
 }
 
 alive_workers() {
-  python - "$(cat "$STATE/webui_url")/json/" <<'EOF'
+  "$PY" - "$(cat "$STATE/webui_url")/json/" <<'EOF'
 import json, sys, urllib.request
 try:
     with urllib.request.urlopen(sys.argv[1], timeout=5) as response:

@@ -12,8 +12,7 @@
 # Extra arguments go to every pytest run, e.g. scripts/test.sh -x -k under.
 # SPARK_RESAMPLE_SKIP_SPARK35=1 skips stage 3 (it installs pyspark 3.5 the first time,
 # in the background while the first stages run). SPARK_RESAMPLE_SPARK35_FULL=1 runs
-# the whole classic suite there instead of the smoke set (all but the cluster tests,
-# whose scripts/cluster.sh runs the main environment's Spark): about as long as stage 1.
+# the whole classic suite there instead of the smoke set: about as long as stage 1.
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 start=$(date +%s)
@@ -92,7 +91,7 @@ if [ -n "$spark35_pid" ]; then
     if [ "${SPARK_RESAMPLE_SPARK35_FULL:-0}" = 1 ]; then
       stage "classic suite on Spark 3.5" pytest_in "$PY35" spark35 \
         PYSPARK_PYTHON="$PY35" PYSPARK_DRIVER_PYTHON="$PY35" \
-        -m "not connect_only and not cluster" "$@"
+        -m "not connect_only" "$@"
     else
       stage "smoke set on Spark 3.5" pytest_in "$PY35" spark35 \
         PYSPARK_PYTHON="$PY35" PYSPARK_DRIVER_PYTHON="$PY35" SPARK_RESAMPLE_TEST_SPARK_DEFAULTS=1 \

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -54,8 +55,13 @@ def cluster(tmp_path_factory, shipped):
     """The master URL of a running cluster; stopped (by pid) after the module."""
     state = tmp_path_factory.mktemp("cluster")
     # The master and workers do little work: the fast-start flags suit them too.
+    # They run this interpreter's Spark, which the drivers run too (the Spark
+    # 3.5 environment's, say): a driver cannot talk to another version's master.
     env = dict(
-        os.environ, SPARK_RESAMPLE_CLUSTER_DIR=str(state), SPARK_DAEMON_JAVA_OPTS=fast_start_jvm()
+        os.environ,
+        SPARK_RESAMPLE_CLUSTER_DIR=str(state),
+        SPARK_DAEMON_JAVA_OPTS=fast_start_jvm(),
+        SPARK_RESAMPLE_PYTHON=sys.executable,
     )
     script = str(ROOT / "scripts" / "cluster.sh")
     started = subprocess.run(
