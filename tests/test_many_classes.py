@@ -8,6 +8,7 @@ interpreted, 20-50 x slower. ``label_lookup`` switches to a map above
 
 from __future__ import annotations
 
+import pyspark
 import pytest
 from pyspark.sql import functions as F
 
@@ -15,6 +16,11 @@ from spark_resample import SMOTE, ClassWeighter, RandomOverSampler, RandomUnderS
 from spark_resample._columns import CASE_UP_TO, label_in, label_lookup
 
 from .helpers import binomial_bounds, class_counts, poisson_bounds
+
+# Collations (COLLATE, UTF8_LCASE) are Spark 4's.
+needs_collations = pytest.mark.skipif(
+    pyspark.__version__ < "4", reason="string collations arrived in Spark 4.0"
+)
 
 # Labels of each type, more than CASE_UP_TO of them; the first few also run the CASE.
 LABELS = {
@@ -70,6 +76,29 @@ def test_mixed_integer_and_float_values_become_doubles(spark):
     values = {i: (i if i % 2 else i + 0.25) for i in range(CASE_UP_TO + 2)}
     got = {r[0]: r[1] for r in df.select("label", label_lookup(F.col("label"), values)).collect()}
     assert got == {i: float(v) for i, v in values.items()}
+
+
+@needs_collations
+@pytest.mark.parametrize("how_many", [3, CASE_UP_TO + 4], ids=["CASE", "map"])
+def test_a_case_insensitive_label_is_one_class_per_collation(spark, how_many):
+    # Under UTF8_LCASE "C1" and "c1" are one class, as Spark's groupBy counts
+    # them; the lookups (the map's keys are cast to STRING) must find both.
+    # Each class's rows alternate between the two cases, in runs of how_many rows.
+    rows = [
+        (i, ("C" if (i // how_many) % 2 else "c") + str(i % how_many)) for i in range(how_many * 20)
+    ]
+    df = spark.createDataFrame(rows, "id long, label string")
+    df = df.withColumn("label", F.expr("collate(label, 'UTF8_LCASE')"))
+    counted = RandomUnderSampler().fit(df).classCounts_
+    assert sorted(counted.values()) == [20] * how_many
+    # A dict key must be the class's label as the count shows it (one of its
+    # spellings, whichever Spark's groupBy returned): see README, Sampling strategies.
+    spelling = {k.lower(): k for k in counted}
+    under = RandomUnderSampler(exact=True, samplingStrategy={spelling["c0"]: 5}).resample(df)
+    per_class = {k.lower(): n for k, n in class_counts(under).items()}
+    assert per_class == {f"c{i}": 5 if i == 0 else 20 for i in range(how_many)}
+    over = RandomOverSampler(exact=True, samplingStrategy={spelling["c1"]: 33}).resample(df)
+    assert {k.lower(): n for k, n in class_counts(over).items()}["c1"] == 33
 
 
 @pytest.fixture(scope="module")
