@@ -24,6 +24,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import (
     ArrayType,
     BooleanType,
+    DataType,
     DoubleType,
     FloatType,
     IntegralType,
@@ -31,7 +32,8 @@ from pyspark.sql.types import (
     StringType,
 )
 
-from ._columns import col, label_lookup
+from ._collation import collation_of, key_checks, respelled
+from ._columns import CASE_UP_TO, col, label_lookup, quote
 from ._params import (
     HasClassCounts,
     HasFixedSeed,
@@ -120,10 +122,10 @@ def require_distinct_names(df: DataFrame, reason: str, remedy: str = "") -> None
         )
 
 
-def _check_label_type(df: DataFrame, label_col: str) -> None:
+def _check_label_type(df: DataFrame, label_col: str) -> DataType:
     data_type = df.schema[label_col].dataType
     if isinstance(data_type, (IntegralType, FloatType, DoubleType, StringType, BooleanType)):
-        return
+        return data_type
     raise TypeError(
         f"labelCol {label_col!r} has type {data_type.simpleString()}; labels must be "
         "integer, float/double, string or boolean. Cast the column, e.g. to double or string."
@@ -154,7 +156,7 @@ def class_stats(
     The result has one row per class, so collecting it is safe.
     """
     require_columns(df, labelCol=label_col)
-    _check_label_type(df, label_col)
+    label_type = _check_label_type(df, label_col)
     label = col(label_col)
     has_weight = weight_col is not None and weight_col in df.columns
     aggregates = [F.count(F.lit(1)).alias("n")]
@@ -219,6 +221,18 @@ def class_stats(
         raise ValueError(
             f"The DataFrame has no rows, so labelCol {label_col!r} has no class to count. "
             "Check the filters or joins that built it."
+        )
+    collation = collation_of(label_type)
+    if collation and len(counts) > CASE_UP_TO:
+        # Above CASE_UP_TO classes the per-class values come from a map
+        # literal, whose string keys compare as binary: rows spelled unlike
+        # their class's counted label would be missed, silently.
+        raise ValueError(
+            f"labelCol {label_col!r} has collation {collation} and {len(counts)} classes; "
+            f"a label with a collation is supported up to {CASE_UP_TO} classes. Collate it "
+            f"to UTF8_BINARY (each spelling its own class): df.withColumn({label_col!r}, "
+            f"F.expr(\"collate({quote(label_col)}, 'UTF8_BINARY')\")), or map the spellings "
+            "of each class to one first (e.g. with F.lower)."
         )
     return ClassStats(counts=counts, weight_sums=weight_sums, extra=extras)
 
@@ -352,13 +366,15 @@ class Sampler(Estimator, _SamplerParams, Persistable):
 
     def _fit(self, dataset: DataFrame) -> SamplerModel:
         self._validate_input(dataset)
+        strategy, label_col = self.getSamplingStrategy(), self.getLabelCol()
         stats = class_stats(
             dataset,
-            self.getLabelCol(),
+            label_col,
             self._weight_col_or_none(),
-            self._class_aggregates(dataset),
+            {**self._class_aggregates(dataset), **key_checks(dataset, label_col, strategy)},
         )
-        targets = resolve_targets(self.getSamplingStrategy(), stats.counts, self._kind)
+        strategy = respelled(strategy, stats.extra)
+        targets = resolve_targets(strategy, stats.counts, self._kind)
         model = self._model_class()
         self._copyValues(model)
         final = dict(stats.counts)

@@ -13,6 +13,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from ._base import class_stats
+from ._collation import key_checks, respelled
 from ._columns import col, label_lookup
 from ._params import pairs_to_dict, to_label_counts
 from ._persistence import Persistable
@@ -123,7 +124,11 @@ class ClassWeighter(Estimator, _ClassWeighterParams, Persistable):
         return self._set(classWeights=value)
 
     def _fit(self, dataset: DataFrame) -> ClassWeighterModel:
-        stats = class_stats(dataset, self.getLabelCol(), self.getWeightCol())
+        wanted = self.getClassWeights()
+        label_col = self.getLabelCol()
+        stats = class_stats(
+            dataset, label_col, self.getWeightCol(), key_checks(dataset, label_col, wanted)
+        )
         counts = stats.counts
         if len(counts) < 2:
             only = ", ".join(format_label(c) for c in counts) or "none"
@@ -131,7 +136,7 @@ class ClassWeighter(Estimator, _ClassWeighterParams, Persistable):
                 f"labelCol {self.getLabelCol()!r} holds a single class ({only}); class "
                 "weights need at least two classes."
             )
-        wanted = self.getClassWeights()
+        wanted = respelled(wanted, stats.extra)
         if wanted == "balanced":
             total = sum(counts.values())
             weights = {c: total / (len(counts) * n) for c, n in counts.items()}

@@ -78,27 +78,60 @@ def test_mixed_integer_and_float_values_become_doubles(spark):
     assert got == {i: float(v) for i, v in values.items()}
 
 
-@needs_collations
-@pytest.mark.parametrize("how_many", [3, CASE_UP_TO + 4], ids=["CASE", "map"])
-def test_a_case_insensitive_label_is_one_class_per_collation(spark, how_many):
-    # Under UTF8_LCASE "C1" and "c1" are one class, as Spark's groupBy counts
-    # them; the lookups (the map's keys are cast to STRING) must find both.
-    # Each class's rows alternate between the two cases, in runs of how_many rows.
+def case_insensitive_labels(spark, how_many: int):
+    """20 rows of each class c0, c1, ... under UTF8_LCASE, each class's rows
+    spelled "cK" and "CK" alike (alternating runs of how_many rows)."""
     rows = [
         (i, ("C" if (i // how_many) % 2 else "c") + str(i % how_many)) for i in range(how_many * 20)
     ]
     df = spark.createDataFrame(rows, "id long, label string")
-    df = df.withColumn("label", F.expr("collate(label, 'UTF8_LCASE')"))
-    counted = RandomUnderSampler().fit(df).classCounts_
-    assert sorted(counted.values()) == [20] * how_many
-    # A dict key must be the class's label as the count shows it (one of its
-    # spellings, whichever Spark's groupBy returned): see README, Sampling strategies.
-    spelling = {k.lower(): k for k in counted}
-    under = RandomUnderSampler(exact=True, samplingStrategy={spelling["c0"]: 5}).resample(df)
-    per_class = {k.lower(): n for k, n in class_counts(under).items()}
-    assert per_class == {f"c{i}": 5 if i == 0 else 20 for i in range(how_many)}
-    over = RandomOverSampler(exact=True, samplingStrategy={spelling["c1"]: 33}).resample(df)
-    assert {k.lower(): n for k, n in class_counts(over).items()}["c1"] == 33
+    return df.withColumn("label", F.expr("collate(label, 'UTF8_LCASE')"))
+
+
+@needs_collations
+def test_a_case_insensitive_label_is_one_class_per_collation(spark):
+    # Under UTF8_LCASE "C1" and "c1" are one class, as Spark's groupBy counts
+    # them; the lookups must find both spellings' rows, and a dict key in
+    # either spelling names the class.
+    how_many = CASE_UP_TO
+    df = case_insensitive_labels(spark, how_many)
+
+    def lower_counts(out):
+        return {k.lower(): n for k, n in class_counts(out).items()}
+
+    for key in ("c0", "C0"):
+        model = RandomUnderSampler(exact=True, samplingStrategy={key: 5}).fit(df)
+        assert sorted(model.classCounts_.values()) == [20] * how_many
+        assert {k.lower(): n for k, n in model.targetCounts_.items()}["c0"] == 5
+        expected = {f"c{i}": 5 if i == 0 else 20 for i in range(how_many)}
+        assert lower_counts(model.transform(df)) == expected
+    for key in ("c1", "C1"):
+        over = RandomOverSampler(exact=True, samplingStrategy={key: 33}).resample(df)
+        assert lower_counts(over)["c1"] == 33
+        weights = {key: 3.0, **{f"C{i}": 1.0 for i in range(how_many) if i != 1}}
+        weighted = ClassWeighter(classWeights=weights).fit(df).transform(df)
+        by_class = weighted.groupBy(F.lower("label")).agg(F.max("weight"), F.min("weight"))
+        assert {r[0]: (r[1], r[2]) for r in by_class.collect()} == {
+            f"c{i}": (3.0, 3.0) if i == 1 else (1.0, 1.0) for i in range(how_many)
+        }
+    with pytest.raises(ValueError, match=r"keys 'c1' and 'C1' name the same class"):
+        RandomOverSampler(samplingStrategy={"c1": 30, "C1": 40}).fit(df)
+
+
+@needs_collations
+@pytest.mark.parametrize("stage", [RandomUnderSampler, ClassWeighter])
+def test_more_classes_than_a_collated_label_supports_are_refused(spark, stage):
+    # Above CASE_UP_TO classes the lookups are a map of binary string keys.
+    df = case_insensitive_labels(spark, CASE_UP_TO + 1)
+    with pytest.raises(
+        ValueError, match=r"labelCol 'label' has collation UTF8_LCASE and 9 classes.*UTF8_BINARY"
+    ):
+        stage().fit(df)
+    # The remedy the message shows: each spelling its own class.
+    binary = df.withColumn("label", F.expr("collate(`label`, 'UTF8_BINARY')"))
+    assert RandomUnderSampler().fit(binary).classCounts_ == {
+        f"{c}{i}": 10 for c in "cC" for i in range(CASE_UP_TO + 1)
+    }
 
 
 @pytest.fixture(scope="module")
