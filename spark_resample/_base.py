@@ -33,7 +33,7 @@ from pyspark.sql.types import (
 )
 
 from ._collation import collation_of, key_checks, respelled
-from ._columns import CASE_UP_TO, col, label_lookup, quote
+from ._columns import col, label_lookup
 from ._params import (
     HasClassCounts,
     HasFixedSeed,
@@ -55,6 +55,8 @@ class ClassStats:
     counts: Dict[Any, int]
     weight_sums: Dict[Any, float]
     extra: Dict[Any, Dict[str, Any]] = field(default_factory=dict)
+    # The string label's collation if not binary (Spark 4): lookups need it.
+    label_collation: Optional[str] = None
 
 
 def require_columns(df: DataFrame, **columns: Optional[str]) -> None:
@@ -222,19 +224,12 @@ def class_stats(
             f"The DataFrame has no rows, so labelCol {label_col!r} has no class to count. "
             "Check the filters or joins that built it."
         )
-    collation = collation_of(label_type)
-    if collation and len(counts) > CASE_UP_TO:
-        # Above CASE_UP_TO classes the per-class values come from a map
-        # literal, whose string keys compare as binary: rows spelled unlike
-        # their class's counted label would be missed, silently.
-        raise ValueError(
-            f"labelCol {label_col!r} has collation {collation} and {len(counts)} classes; "
-            f"a label with a collation is supported up to {CASE_UP_TO} classes. Collate it "
-            f"to UTF8_BINARY (each spelling its own class): df.withColumn({label_col!r}, "
-            f"F.expr(\"collate({quote(label_col)}, 'UTF8_BINARY')\")), or map the spellings "
-            "of each class to one first (e.g. with F.lower)."
-        )
-    return ClassStats(counts=counts, weight_sums=weight_sums, extra=extras)
+    return ClassStats(
+        counts=counts,
+        weight_sums=weight_sums,
+        extra=extras,
+        label_collation=collation_of(label_type),
+    )
 
 
 class _SamplerParams(HasLabelCol, HasFixedSeed, HasSamplingStrategy, HasWeightCol, HasIdCol):
@@ -266,6 +261,10 @@ class SamplerModel(Model, _SamplerParams, HasClassCounts, Persistable):
 
     def _resample(self, dataset: DataFrame) -> DataFrame:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _collation(self) -> Optional[str]:
+        """The fitted string label's collation if not binary (for lookups)."""
+        return self._class_stats.label_collation
 
     # Helpers for the samplers' _resample.
 
@@ -327,7 +326,8 @@ class SamplerModel(Model, _SamplerParams, HasClassCounts, Persistable):
             return resampled
         weight_col = self.getWeightCol()
         weight = col(weight_col).cast("double") if weight_col in columns else F.lit(1.0)
-        factor = F.coalesce(label_lookup(col(self.getLabelCol()), factors), F.lit(1.0))
+        lookup = label_lookup(col(self.getLabelCol()), factors, self._collation())
+        factor = F.coalesce(lookup, F.lit(1.0))
         # Replaces the column in place, or appends it when it is new.
         return resampled.withColumn(weight_col, weight * factor)
 

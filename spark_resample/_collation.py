@@ -1,4 +1,4 @@
-"""Dict keys for a string label with a non-binary collation (Spark 4).
+"""A string label with a non-binary collation (Spark 4): its dict keys.
 
 Under a collation such as ``UTF8_LCASE``, "Fraud" and "fraud" are one class:
 Spark's ``groupBy`` counts them together and returns one of the spellings,
@@ -6,7 +6,8 @@ whichever it met first. A dict key (``samplingStrategy`` or ``classWeights``)
 is matched to the counted labels in Python, exactly, so a key in another
 spelling would not be found. Here each such key is compared with the label
 in Spark, under the column's collation, in the class count's own job, and
-then replaced by the spelling that was counted.
+then replaced by the spelling that was counted. (The per-class lookups take
+the collation too: ``_columns.label_lookup``.)
 """
 
 from __future__ import annotations

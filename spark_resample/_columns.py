@@ -93,14 +93,21 @@ def _value_column(value: Any) -> Column:
     return F.lit(value)
 
 
-def label_lookup(label: Column, values: Mapping[Any, Any]) -> Column:
+def label_lookup(
+    label: Column, values: Mapping[Any, Any], collation: Optional[str] = None
+) -> Column:
     """The value ``values[label]`` per row, as a literal; null for other labels.
 
     A CASE for a few classes, a map literal for more (see ``CASE_UP_TO``). The
     map's keys and the looked-up label are cast to one type that holds every
     label exactly, so that, say, a tinyint label finds its bigint key. The map
     is one SQL string where it can be: built Column by Column, a map of 1000
-    classes took 1.4-2.2 s of calls to the JVM, as a string 3 ms."""
+    classes took 1.4-2.2 s of calls to the JVM, as a string 3 ms.
+
+    ``collation``: the string label's collation (Spark 4), if not binary. The
+    CASE compares under it by itself; the map's keys and the looked-up label
+    are cast to strings of that collation, so that every spelling of a class
+    ("Fraud", "fraud" under UTF8_LCASE) finds its value."""
     if not values:
         return F.lit(None)
     if len(values) <= CASE_UP_TO:
@@ -111,6 +118,8 @@ def label_lookup(label: Column, values: Mapping[Any, Any]) -> Column:
             expr = F.when(condition, then) if expr is None else expr.when(condition, then)
         return expr
     key_type = _key_type(values)
+    if key_type == "string" and collation:
+        key_type = f"STRING COLLATE {collation}"
     items = list(values.values())
     if any(isinstance(v, float) for v in items) and all(
         isinstance(v, (int, float)) and not isinstance(v, bool) for v in items
@@ -129,11 +138,11 @@ def label_lookup(label: Column, values: Mapping[Any, Any]) -> Column:
     return F.element_at(lookup_map, label.cast(key_type))
 
 
-def label_in(label: Column, labels: Iterable[Any]) -> Column:
+def label_in(label: Column, labels: Iterable[Any], collation: Optional[str] = None) -> Column:
     """Whether the row's label is one of ``labels``: ``isin`` for a few, else a
     lookup in the map literal of ``label_lookup`` (``isin`` makes a call to the
     JVM per value: 0.3 s for 1000 classes)."""
     labels = list(labels)
     if len(labels) <= CASE_UP_TO:
         return label.isin(labels)
-    return label_lookup(label, dict.fromkeys(labels, True)).isNotNull()
+    return label_lookup(label, dict.fromkeys(labels, True), collation).isNotNull()

@@ -61,12 +61,14 @@ def find_cuts(
     u: Column,
     wanted: Mapping[Any, Tuple[int, int]],
     weight_col: Optional[str] = None,
+    collation: Optional[str] = None,
 ) -> Dict[Any, ClassCut]:
     """For each class ``label -> (rows in class, rows to keep)`` find the cut
     that keeps exactly that many rows with the smallest u.
 
     ``weight_col`` (optional) is summed over the kept rows, so callers can
-    rescale weights to preserve the class's weight sum exactly.
+    rescale weights to preserve the class's weight sum exactly. ``collation``:
+    a string label's, if not binary (see ``label_lookup``).
     """
     cuts: Dict[Any, ClassCut] = {}
     pending = {}
@@ -80,20 +82,22 @@ def find_cuts(
     delta = _DELTA
     while pending:
         bounds = {label: _bounds(n, k, delta) for label, (n, k) in pending.items()}
-        found = _find_cuts_once(df, label_col, u, pending, bounds, weight_col)
+        found = _find_cuts_once(df, label_col, u, pending, bounds, weight_col, collation)
         cuts.update(found)
         pending = {label: nk for label, nk in pending.items() if label not in found}
         delta *= delta  # a bound failed: retry those classes with a much wider window
     return cuts
 
 
-def _find_cuts_once(df, label_col, u, pending, bounds, weight_col) -> Dict[Any, ClassCut]:
+def _find_cuts_once(
+    df, label_col, u, pending, bounds, weight_col, collation
+) -> Dict[Any, ClassCut]:
     # Written as SQL over the class's position c in ``classes`` (1-based, null
     # for other classes): each Column built in Python costs calls to the JVM
     # (or a Connect message) and each DataFrame step an analysis of the plan,
     # which measured about as long as the aggregation job itself on small inputs.
     classes = list(pending)
-    position = label_lookup(col(label_col), {c: i + 1 for i, c in enumerate(classes)})
+    position = label_lookup(col(label_col), {c: i + 1 for i, c in enumerate(classes)}, collation)
     low = f"element_at({sql_doubles(bounds[c][0] for c in classes)}, c)"
     high = f"element_at({sql_doubles(bounds[c][1] for c in classes)}, c)"
     need = f"element_at({sql_longs(pending[c][1] for c in classes)}, c)"
@@ -147,7 +151,9 @@ def _find_cuts_once(df, label_col, u, pending, bounds, weight_col) -> Dict[Any, 
     return cuts
 
 
-def cut_condition(label_col: str, u: Column, cuts: Mapping[Any, ClassCut]) -> Column:
+def cut_condition(
+    label_col: str, u: Column, cuts: Mapping[Any, ClassCut], collation: Optional[str] = None
+) -> Column:
     """True for rows the cuts keep, except the ties of classes whose threshold
     splits a group of identical rows (those come from :func:`partial_ties`).
 
@@ -163,9 +169,11 @@ def cut_condition(label_col: str, u: Column, cuts: Mapping[Any, ClassCut]) -> Co
         (through if cut.ties_complete else below)[value] = cut.threshold
     condition = F.lit(False)
     if through:
-        condition = condition | F.coalesce(u <= label_lookup(label, through), F.lit(False))
+        condition = condition | F.coalesce(
+            u <= label_lookup(label, through, collation), F.lit(False)
+        )
     if below:
-        condition = condition | F.coalesce(u < label_lookup(label, below), F.lit(False))
+        condition = condition | F.coalesce(u < label_lookup(label, below, collation), F.lit(False))
     return condition
 
 

@@ -80,8 +80,8 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
         added = {c: k - stats.counts[c] for c, k in self._targeted().items()}
         if not added:
             return self._finish(dataset, columns, {})
-        label = col(self.getLabelCol())
-        grown = label_in(label, added)
+        label, collation = col(self.getLabelCol()), self._collation()
+        grown = label_in(label, added, collation)
         drawn = self._with_draw(dataset, only=grown)
         draw = F.col(self._DRAW)
         extra = None
@@ -95,22 +95,28 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
             }
             weight_col = self.getWeightCol() if self.isDefined(self.weightCol) else None
             cuts = find_cuts(
-                drawn, self.getLabelCol(), draw, rest, weight_col if weight_col in columns else None
+                drawn,
+                self.getLabelCol(),
+                draw,
+                rest,
+                weight_col if weight_col in columns else None,
+                collation,
             )
-            copies = label_lookup(label, whole) + F.when(
-                cut_condition(self.getLabelCol(), draw, cuts), 1
+            copies = label_lookup(label, whole, collation) + F.when(
+                cut_condition(self.getLabelCol(), draw, cuts, collation), 1
             ).otherwise(0)
             ties = partial_ties(drawn, self.getLabelCol(), draw, cuts)
             if ties is not None:
                 # The one extra copy of identical rows that a cut splits.
-                extra = ties.withColumn(_COPY, label_lookup(label, whole) + 1)
+                extra = ties.withColumn(_COPY, label_lookup(label, whole, collation) + 1)
             factors = {}
             for c in added:
                 kept = cuts[c].kept_weight if c in cuts else 0.0
                 factors[c] = stats.weight_sums[c] / ((1 + whole[c]) * stats.weight_sums[c] + kept)
         else:
             cdfs = {c: poisson_cdf(a / stats.counts[c]) for c, a in added.items()}
-            copies = F.size(F.filter(label_lookup(label, cdfs), lambda p: p <= draw))
+            cdf = label_lookup(label, cdfs, collation)
+            copies = F.size(F.filter(cdf, lambda p: p <= draw))
             factors = {c: 1.0 / (1.0 + a / stats.counts[c]) for c, a in added.items()}
         # Copy 0 is the original row. array(0) is a constant: no array per row.
         copy_numbers = F.when(grown, F.sequence(F.lit(0), copies)).otherwise(F.array(F.lit(0)))
@@ -124,7 +130,9 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
     def _add_noise(self, repeated: DataFrame) -> DataFrame:
         features = self.getFeaturesCol()
         scales = label_lookup(
-            col(self.getLabelCol()), pairs_to_dict(self.getOrDefault(self.featureScales))
+            col(self.getLabelCol()),
+            pairs_to_dict(self.getOrDefault(self.featureScales)),
+            self._collation(),
         )
         hashed, copy = F.col(self._HASH), F.col(_COPY)
         noisy = array_to_vector(
@@ -234,7 +242,7 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
             return
         features = self.getFeaturesCol()
         label, values = col(self.getLabelCol()), vector_to_array(col(features))
-        of_grown = dataset.where(label_in(label, grown))
+        of_grown = dataset.where(label_in(label, grown, stats.label_collation))
         # vector_to_array fails on null: nulls are counted, not converted.
         present = F.when(col(features).isNotNull(), values)
         checked = of_grown.select(

@@ -457,7 +457,9 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
                 *flags,
             )
 
-        rows = select(drawn.where(label_in(label, ids)), label_lookup(label, ids), False)
+        collation = self._collation()
+        own = label_in(label, ids, collation)
+        rows = select(drawn.where(own), label_lookup(label, ids, collation), False)
         if self._needs_others:
             # Rows of other classes join each targeted class's buckets; they
             # are the neighbours that tell borderline and hard rows apart.

@@ -160,7 +160,7 @@ class SMOTENC(_SmoteEstimatorBase, _SmoteNcParams):
         else:
             features = [col(c).cast("double") for c in numeric]
         rows = (
-            dataset.where(label_in(label, grown))
+            dataset.where(label_in(label, grown, stats.label_collation))
             .groupBy(label.alias("label"))
             .agg(F.array(*[F.stddev_pop(f) for f in features]).alias("std"))
             .collect()

@@ -23,9 +23,9 @@ class RandomUnderSamplerModel(SamplerModel, HasExact):
         targets = self._targeted()
         if not targets:
             return self._finish(dataset, columns, {})
-        label = col(self.getLabelCol())
+        label, collation = col(self.getLabelCol()), self._collation()
         # Untouched classes first: their rows skip the hash (OR short-circuits).
-        untouched = ~label_in(label, targets)
+        untouched = ~label_in(label, targets, collation)
         if self.getExact():
             draw = self._draw(dataset)
             wanted = {c: (stats.counts[c], k) for c, k in targets.items()}
@@ -36,8 +36,11 @@ class RandomUnderSamplerModel(SamplerModel, HasExact):
                 draw,
                 wanted,
                 weight_col if weight_col in columns else None,
+                collation,
             )
-            kept = dataset.where(untouched | cut_condition(self.getLabelCol(), draw, cuts))
+            kept = dataset.where(
+                untouched | cut_condition(self.getLabelCol(), draw, cuts, collation)
+            )
             ties = partial_ties(dataset, self.getLabelCol(), draw, cuts)
             if ties is not None:
                 kept = kept.unionByName(ties)
@@ -49,7 +52,8 @@ class RandomUnderSamplerModel(SamplerModel, HasExact):
             }
         else:
             fraction = {c: k / stats.counts[c] for c, k in targets.items()}
-            kept = dataset.where(untouched | (self._draw(dataset) < label_lookup(label, fraction)))
+            fractions = label_lookup(label, fraction, collation)
+            kept = dataset.where(untouched | (self._draw(dataset) < fractions))
             # Approximate: 1 / keep fraction keeps the weight sum in expectation.
             factors = {c: 1.0 / p for c, p in fraction.items() if p > 0}
         return self._finish(kept, columns, factors)

@@ -13,7 +13,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from ._base import class_stats
-from ._collation import key_checks, respelled
+from ._collation import collation_of, key_checks, respelled
 from ._columns import col, label_lookup
 from ._params import pairs_to_dict, to_label_counts
 from ._persistence import Persistable
@@ -80,10 +80,13 @@ class ClassWeighterModel(Model, _ClassWeighterParams, Persistable):
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         label_col, weight_col = self.getLabelCol(), self.getWeightCol()
-        if label_col not in dataset.columns:
+        # The schema once: over Spark Connect each read is a copy.
+        types = {field.name: field.dataType for field in dataset.schema.fields}
+        if label_col not in types:
             return dataset
-        existing = col(weight_col).cast("double") if weight_col in dataset.columns else F.lit(1.0)
-        factor = F.coalesce(label_lookup(col(label_col), self.classWeights_), F.lit(1.0))
+        existing = col(weight_col).cast("double") if weight_col in types else F.lit(1.0)
+        weights = label_lookup(col(label_col), self.classWeights_, collation_of(types[label_col]))
+        factor = F.coalesce(weights, F.lit(1.0))
         return dataset.withColumn(weight_col, existing * factor)
 
 

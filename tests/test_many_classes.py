@@ -89,49 +89,43 @@ def case_insensitive_labels(spark, how_many: int):
 
 
 @needs_collations
-def test_a_case_insensitive_label_is_one_class_per_collation(spark):
+@pytest.mark.parametrize("how_many", [3, CASE_UP_TO + 4], ids=["CASE", "map"])
+def test_a_case_insensitive_label_is_one_class_per_collation(spark, how_many):
     # Under UTF8_LCASE "C1" and "c1" are one class, as Spark's groupBy counts
-    # them; the lookups must find both spellings' rows, and a dict key in
-    # either spelling names the class.
-    how_many = CASE_UP_TO
+    # them. Every lookup (a CASE, or a map whose keys take the collation) must
+    # find both spellings' rows, and a dict key in either spelling names the
+    # class. A lookup that missed a spelling would leave its rows untouched.
     df = case_insensitive_labels(spark, how_many)
 
     def lower_counts(out):
         return {k.lower(): n for k, n in class_counts(out).items()}
 
-    for key in ("c0", "C0"):
-        model = RandomUnderSampler(exact=True, samplingStrategy={key: 5}).fit(df)
-        assert sorted(model.classCounts_.values()) == [20] * how_many
-        assert {k.lower(): n for k, n in model.targetCounts_.items()}["c0"] == 5
-        expected = {f"c{i}": 5 if i == 0 else 20 for i in range(how_many)}
-        assert lower_counts(model.transform(df)) == expected
-    for key in ("c1", "C1"):
-        over = RandomOverSampler(exact=True, samplingStrategy={key: 33}).resample(df)
-        assert lower_counts(over)["c1"] == 33
-        weights = {key: 3.0, **{f"C{i}": 1.0 for i in range(how_many) if i != 1}}
-        weighted = ClassWeighter(classWeights=weights).fit(df).transform(df)
-        by_class = weighted.groupBy(F.lower("label")).agg(F.max("weight"), F.min("weight"))
-        assert {r[0]: (r[1], r[2]) for r in by_class.collect()} == {
-            f"c{i}": (3.0, 3.0) if i == 1 else (1.0, 1.0) for i in range(how_many)
-        }
+    # Keys spelled "CK" whatever spelling the count returned for class K.
+    under = {f"C{i}": 5 + i for i in range(how_many)}
+    model = RandomUnderSampler(exact=True, samplingStrategy=under, weightCol="w").fit(df)
+    assert sorted(model.classCounts_.values()) == [20] * how_many
+    out = model.transform(df)
+    assert lower_counts(out) == {f"c{i}": 5 + i for i in range(how_many)}
+    sums = out.groupBy(F.lower("label")).agg(F.sum("w")).collect()
+    assert {r[0]: r[1] for r in sums} == pytest.approx({f"c{i}": 20.0 for i in range(how_many)})
+    approximate = RandomUnderSampler(samplingStrategy={f"C{i}": 2 for i in range(how_many)})
+    low, high = binomial_bounds(20, 0.1)
+    assert all(low <= n <= high for n in lower_counts(approximate.resample(df)).values())
+    over = {f"C{i}": 33 + i for i in range(how_many)}
+    for exact in (True, False):
+        grown = RandomOverSampler(exact=exact, samplingStrategy=over).resample(df)
+        if exact:
+            assert lower_counts(grown) == {f"c{i}": 33 + i for i in range(how_many)}
+        else:  # every row of the class is drawn from: about 13 + i added
+            assert all(n >= 25 for n in lower_counts(grown).values())
+    weights = {f"C{i}": 1.0 + i for i in range(how_many)}
+    weighted = ClassWeighter(classWeights=weights).fit(df).transform(df)
+    by_class = weighted.groupBy(F.lower("label")).agg(F.max("weight"), F.min("weight"))
+    assert {r[0]: (r[1], r[2]) for r in by_class.collect()} == {
+        f"c{i}": (1.0 + i, 1.0 + i) for i in range(how_many)
+    }
     with pytest.raises(ValueError, match=r"keys 'c1' and 'C1' name the same class"):
         RandomOverSampler(samplingStrategy={"c1": 30, "C1": 40}).fit(df)
-
-
-@needs_collations
-@pytest.mark.parametrize("stage", [RandomUnderSampler, ClassWeighter])
-def test_more_classes_than_a_collated_label_supports_are_refused(spark, stage):
-    # Above CASE_UP_TO classes the lookups are a map of binary string keys.
-    df = case_insensitive_labels(spark, CASE_UP_TO + 1)
-    with pytest.raises(
-        ValueError, match=r"labelCol 'label' has collation UTF8_LCASE and 9 classes.*UTF8_BINARY"
-    ):
-        stage().fit(df)
-    # The remedy the message shows: each spelling its own class.
-    binary = df.withColumn("label", F.expr("collate(`label`, 'UTF8_BINARY')"))
-    assert RandomUnderSampler().fit(binary).classCounts_ == {
-        f"{c}{i}": 10 for c in "cC" for i in range(CASE_UP_TO + 1)
-    }
 
 
 @pytest.fixture(scope="module")
