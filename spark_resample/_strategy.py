@@ -20,6 +20,8 @@ import json
 import math
 from typing import Any, Dict, Hashable, Mapping, Union
 
+import numpy as np
+
 Label = Hashable
 Counts = Mapping[Label, int]
 Strategy = Union[str, float, int, Mapping[Any, int]]
@@ -49,6 +51,17 @@ _TARGETED_CLASSES = {
     "all": lambda c: set(c),
 }
 _AUTO = {OVER: "not majority", UNDER: "not minority"}
+
+
+def plain_value(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds; anything else unchanged.
+
+    Strategies and weights are often built with numpy or pandas (``np.unique``,
+    ``dict(series.value_counts())``, scikit-learn's ``compute_class_weight``),
+    whose ``np.int64`` is not an ``int``: unconverted, such a key would match
+    no class and such a count would not pass as an integer, nor would either
+    survive persistence as JSON."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def format_label(label: Label) -> str:
@@ -106,6 +119,7 @@ def validate_strategy(strategy: Any) -> Strategy:
     Raises ``TypeError`` for a value of the wrong type and ``ValueError`` for an
     unknown name, a ratio outside (0, 1] or a negative count.
     """
+    strategy = plain_value(strategy)
     if isinstance(strategy, bool):
         raise TypeError(
             f"samplingStrategy must be a name, a float ratio or a dict, got the boolean {strategy}."
@@ -129,6 +143,7 @@ def validate_strategy(strategy: Any) -> Strategy:
     if isinstance(strategy, Mapping):
         normalised = {}
         for label, count in strategy.items():
+            label, count = plain_value(label), plain_value(count)
             if isinstance(count, bool) or not isinstance(count, (int, float)):
                 raise TypeError(
                     f"samplingStrategy count for class {format_label(label)} must be an "

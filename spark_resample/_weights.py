@@ -17,7 +17,7 @@ from ._collation import collation_of, key_checks, respelled
 from ._columns import col, label_lookup
 from ._params import pairs_to_dict, to_label_counts
 from ._persistence import Persistable
-from ._strategy import format_label, match_label
+from ._strategy import format_label, match_label, plain_value
 
 
 def to_class_weights(value: Any):
@@ -28,6 +28,7 @@ def to_class_weights(value: Any):
             )
         return "balanced"
     if isinstance(value, dict):
+        value = {plain_value(label): plain_value(weight) for label, weight in value.items()}
         for label, weight in value.items():
             if (
                 isinstance(weight, bool)

@@ -53,6 +53,25 @@ def test_persistence(data, tmp_path):
     assert ClassWeighter.load(str(tmp_path / "est")).fit(data).classWeights_ == {1: 5.0}
 
 
+def test_weights_from_scikit_learn_arrays(data, tmp_path):
+    """The common hand-off: compute_class_weight's numpy array keyed by np.unique's
+    classes (np.int64, which is not an int) works and survives persistence."""
+    import numpy as np
+    from sklearn.utils.class_weight import compute_class_weight
+
+    y = np.array([0] * 900 + [1] * 90 + [2] * 10)
+    classes = np.unique(y)
+    weights = dict(zip(classes, compute_class_weight("balanced", classes=classes, y=y)))
+    model = ClassWeighter(classWeights=weights).fit(data)
+    assert model.classWeights_ == pytest.approx({0: 1000 / 2700, 1: 1000 / 270, 2: 1000 / 30})
+    model.write().overwrite().save(str(tmp_path / "cw"))
+    assert ClassWeighterModel.load(str(tmp_path / "cw")).classWeights_ == model.classWeights_
+    sums = {
+        r[0]: r[1] for r in model.transform(data).groupBy("label").agg(F.sum("weight")).collect()
+    }
+    assert sums == pytest.approx({0: 1000 / 3, 1: 1000 / 3, 2: 1000 / 3})
+
+
 @pytest.mark.parametrize(
     "weights,error,words",
     [

@@ -1,5 +1,6 @@
 """Samplers in a plain Pipeline and CrossValidator: train-only by construction."""
 
+import numpy as np
 import pytest
 from chispa import assert_df_equality
 from pyspark.ml import Pipeline, PipelineModel
@@ -116,7 +117,15 @@ def test_model_passes_other_dataframes_through(data, make, trained_on):
             lambda: RandomOverSampler(samplingStrategy={"1": 100}, shrinkage=0.5),
             RandomOverSamplerModel,
         ),
+        (
+            # Built with numpy (np.unique, dict(value_counts())): np.int64 keys and counts.
+            lambda: RandomUnderSampler(
+                samplingStrategy={np.int64(0): np.int64(70)}, exact=True, seed=np.int64(5)
+            ),
+            RandomUnderSamplerModel,
+        ),
     ],
+    ids=["under-exact-weights", "over-shrinkage", "numpy-keys"],
 )
 def test_estimator_and_model_persistence(data, tmp_path, make, model_class):
     train = VectorAssembler(inputCols=["x0", "x1"], outputCol="features").transform(data[0])

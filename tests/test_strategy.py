@@ -128,6 +128,30 @@ def test_labels_of_every_type():
         assert resolve_targets("auto", counts, UNDER) == {majority: 1}
 
 
+def test_numpy_scalars_count_as_the_python_values_they_hold():
+    """Keys and counts built with numpy or pandas (np.unique, dict(value_counts()))."""
+    import numpy as np
+
+    classes, counts = np.unique(np.array([0] * 90 + [1] * 10), return_counts=True)
+    assert resolve_targets(dict(zip(classes, counts // 2)), {0: 90, 1: 10}, UNDER) == {
+        0: 45,
+        1: 5,
+    }
+    normalised = validate_strategy({np.int64(1): np.int64(40)})
+    assert normalised == {1: 40}
+    assert [type(v) for pair in normalised.items() for v in pair] == [int, int]
+    assert resolve_targets({np.float64(1.0): np.int32(40)}, {0.0: 90, 1.0: 10}, OVER) == {1.0: 40}
+    assert resolve_targets({np.str_("b"): np.uint8(40)}, {"a": 90, "b": 10}, OVER) == {"b": 40}
+    assert resolve_targets({np.bool_(True): np.int64(40)}, {False: 90, True: 10}, OVER) == {
+        True: 40
+    }
+    assert validate_strategy(np.float32(0.5)) == 0.5
+    assert type(validate_strategy(np.float32(0.5))) is float
+    # A numpy boolean is no more a count than a Python one.
+    with pytest.raises(TypeError, match="class 1"):
+        validate_strategy({1: np.bool_(True)})
+
+
 def test_the_module_does_not_import_spark():
     import subprocess
     import sys
