@@ -59,14 +59,15 @@ class ClassStats:
     label_collation: Optional[str] = None
 
 
-def require_columns(df: DataFrame, **columns: Optional[str]) -> None:
-    """Raise if a named column is missing; ``columns`` maps param name to value."""
+def require_columns(df: DataFrame, otherwise: str = "", **columns: Optional[str]) -> None:
+    """Raise if a named column is missing; ``columns`` maps param name to value.
+    ``otherwise`` adds another remedy (", or ...")."""
     existing = df.columns  # once: over Spark Connect each call copies the schema
     for param, name in columns.items():
         if name is not None and name not in existing:
             raise ValueError(
                 f"{param} {name!r} is not a column of the DataFrame; its columns are "
-                f"{existing}. Set {param} to the right column name."
+                f"{existing}. Set {param} to the right column name{otherwise}."
             )
 
 

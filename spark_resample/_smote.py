@@ -742,8 +742,10 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         numeric = self._numeric_cols()
         if numeric is None:
             features = self.getFeaturesCol()
-            require_columns(dataset, featuresCol=features)
-            require_vector(dataset, features, "SMOTE", ", or list numeric columns in inputCols")
+            # A table straight from CSV or SQL has feature columns, not a vector.
+            also = ", or list the numeric feature columns in inputCols"
+            require_columns(dataset, also, featuresCol=features)
+            require_vector(dataset, features, "SMOTE", also)
             return
         if not numeric:
             raise ValueError("inputCols is empty; list at least one numeric column.")

@@ -330,6 +330,9 @@ def test_non_numeric_features_are_refused(spark):
     assert class_counts(SMOTE(featuresCol="e").resample(converted)) == {0: 30, 1: 30}
     with pytest.raises(ValueError, match=r"inputCols\['nope'\] 'nope' is not a column"):
         SMOTE(inputCols=["nope"]).fit(df)
+    # A table of feature columns (from CSV, say) is pointed at inputCols.
+    with pytest.raises(ValueError, match=r"featuresCol 'features' is not a column.*in inputCols"):
+        SMOTE().fit(df)
 
 
 def test_existing_marker_column_and_bad_sizes_are_refused(data):
