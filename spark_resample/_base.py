@@ -7,6 +7,8 @@ model resamples only that very DataFrame and passes any other through
 unchanged. ``Pipeline.fit`` calls ``model.transform`` on the object it has just
 fitted on, so the next stage trains on resampled data, while at predict time,
 in CrossValidator's validation folds and after save/load, data passes through.
+A fitted PipelineModel's transform passes even the fitted-on DataFrame through
+(``_scoring``): scoring the training data scores every row.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from ._params import (
 )
 from ._persistence import Persistable
 from ._random import row_hash, uniform
+from ._scoring import in_pipeline_scoring
 from ._strategy import format_label, resolve_targets
 
 
@@ -256,7 +259,7 @@ class SamplerModel(Model, _SamplerParams, HasClassCounts, Persistable):
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         fitted_on = self._fitted_on() if self._fitted_on is not None else None
-        if fitted_on is None or fitted_on is not dataset:
+        if fitted_on is None or fitted_on is not dataset or in_pipeline_scoring():
             return dataset
         return self._resample(dataset)
 

@@ -64,6 +64,39 @@ def test_pipeline_trains_on_resampled_data_and_scores_untouched(data, make, trai
     )
 
 
+@pytest.mark.parametrize("make,trained_on", SAMPLERS)
+def test_scoring_the_training_data_scores_every_row_with_the_sampler_first(data, make, trained_on):
+    """First in the Pipeline, the sampler gets the training DataFrame itself back
+    at scoring time; like imbalanced-learn's Pipeline, it passes it through."""
+    train, _ = data
+    assembler = VectorAssembler(inputCols=["x0", "x1", "x2"], outputCol="features")
+    helpers.FIT_LOG.clear()
+    model = Pipeline(
+        stages=[make(), assembler, LabelRecorder(), LogisticRegression(maxIter=5)]
+    ).fit(train)
+    assert helpers.FIT_LOG == [trained_on]
+    assert_df_equality(model.transform(train).select(*train.columns), train, ignore_row_order=True)
+    # With params too (PipelineModel.transform copies itself, then transforms).
+    lr = model.stages[-1]
+    assert model.transform(train, {lr.predictionCol: "p"}).count() == train.count()
+    # The model on its own still resamples the DataFrame it was fitted on.
+    sampler_model = model.stages[0]
+    assert sampler_model.transform(train) is not train
+
+
+@pytest.mark.parametrize("make,trained_on", SAMPLERS)
+def test_a_nested_pipeline_resamples_for_the_stages_after_it(data, make, trained_on):
+    """Pipeline.fit runs a fitted inner Pipeline's transform over the training
+    data: the outer stages after it train on resampled data; scoring passes all."""
+    train, _ = data
+    assembler = VectorAssembler(inputCols=["x0", "x1", "x2"], outputCol="features")
+    helpers.FIT_LOG.clear()
+    inner = Pipeline(stages=[make(), assembler])
+    model = Pipeline(stages=[inner, LabelRecorder(), LogisticRegression(maxIter=5)]).fit(train)
+    assert helpers.FIT_LOG == [trained_on]
+    assert model.transform(train).count() == train.count()
+
+
 def test_cross_validator_trains_on_resampled_folds_and_evaluates_untouched(data):
     train, _ = data
     helpers.FIT_LOG.clear()
