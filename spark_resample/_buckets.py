@@ -27,6 +27,8 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
+from ._knn import allocate
+
 SAMPLE_ROWS = 20_000
 """At most this many rows per class reach the driver to fit the tree."""
 
@@ -196,7 +198,7 @@ def plan_buckets(counts: Dict[Tuple[int, int], int], min_size: int, max_size: in
             (key,) = keys
             first = len(sizes)
             bucket_of[key], parts[key] = first, n_parts
-            sizes += [n // n_parts + (j < n % n_parts) for j in range(n_parts)]
+            sizes += allocate(n, [1.0] * n_parts).tolist()
             # Rows pending below min_size join the first part whole.
             for pending_key in pending:
                 bucket_of[pending_key] = first
