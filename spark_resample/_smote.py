@@ -46,6 +46,7 @@ from pyspark.sql.types import (
     ArrayType,
     BinaryType,
     BooleanType,
+    DataType,
     DateType,
     DoubleType,
     IntegerType,
@@ -203,6 +204,16 @@ def _points_of_pairs(
             columns.append(F.col(name))
     point = F.zip_with(_SEED_X, _NEIGHBOR_X, lambda a, b: a + F.col(step) * (b - a))
     return stepped.select(point.alias(_X), *columns)
+
+
+def categorical_transport(name: str, data_type: DataType) -> Column:
+    """A categorical column as the UDFs receive it: integers as decimal(20,0),
+    which Arrow hands to pandas exactly, nulls included (as float64, integers
+    above 2**53 would change); the generator writes the column's own type back
+    (``_smote_kernels.categories``)."""
+    if isinstance(data_type, IntegralType):
+        return col(name).cast("decimal(20,0)").alias(name)
+    return col(name)
 
 
 def _new_in_bucket(new_per_bucket: Dict[Tuple[int, int], int]) -> Column:
@@ -364,7 +375,8 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         if not added:
             return self._finish(originals, columns + [marker], {}, appended=[])
         ids = {label: i for i, label in enumerate(sorted(added, key=format_label))}
-        rows = self._bucket_rows(self._with_draw(dataset), ids)
+        schema = dataset.schema  # once: over Spark Connect each read is a round trip
+        rows = self._bucket_rows(self._with_draw(dataset), ids, schema)
         # The first job over all the class rows also tells whether any of them
         # is sparse: the tree sample's when a class needs a tree, else the
         # bucket plan's. Once known false, the flag (a JSON test per row) is
@@ -405,7 +417,6 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         out_fields = pair_fields()
         if any_sparse:
             out_fields.append(StructField(_SPARSE, BooleanType()))
-        schema = dataset.schema
         out_fields += [StructField(c, ArrayType(schema[c].dataType)) for c in categorical]
         copied = self.getCopyCols()
         out_fields += [StructField(c, schema[c].dataType) for c in copied]
@@ -429,12 +440,13 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         # debug columns only the synthetic rows have.
         return self._finish(resampled, keep, factors, appended=[])
 
-    def _bucket_rows(self, drawn: DataFrame, ids: Dict[Any, int]) -> DataFrame:
+    def _bucket_rows(self, drawn: DataFrame, ids: Dict[Any, int], schema: StructType) -> DataFrame:
+        """The rows the UDFs read (``schema``: the input's)."""
         label = col(self.getLabelCol())
-        extra = [col(c) for c in self._categorical_cols()]
+        types = {f.name: f.dataType for f in schema.fields}
+        extra = [categorical_transport(c, types[c]) for c in self._categorical_cols()]
         vectors = self._numeric_cols() is None
         copied = self.getCopyCols()
-        types = {f.name: f.dataType for f in drawn.schema.fields} if copied else {}
 
         def select(frame: DataFrame, class_id, other: bool) -> DataFrame:
             # Only a class's own rows seed synthetic rows: other rows carry no copies.
@@ -811,8 +823,8 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
             for name in numeric:
                 value = col(name).cast("double")
                 checks[name] = F.count(F.when(value.isNull() | not_finite(value), 1))
-        for name in self._categorical_cols():
-            checks[name] = F.count(F.when(col(name).isNull(), 1))
+        # A null category is a category of its own (as imbalanced-learn's
+        # SMOTENC has it), so categorical columns need no check.
         return checks
 
     def _fit_model(
@@ -857,7 +869,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         per-class checks of ``_class_aggregates``."""
         per_class = list(stats.extra.values())
         numeric = self._numeric_cols()
-        for name in [*(numeric or [self.getFeaturesCol()]), *self._categorical_cols()]:
+        for name in numeric or [self.getFeaturesCol()]:
             missing = sum(checks[name] for checks in per_class)
             if missing:
                 raise ValueError(

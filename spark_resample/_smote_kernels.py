@@ -8,6 +8,7 @@ order the shuffle delivered the rows in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -179,6 +180,24 @@ class _AdasynKernel:
         return _Pairs(*_drawn(counts, nn))
 
 
+def categories(values: pd.Series) -> Tuple[np.ndarray, np.ndarray]:
+    """(code per row, the categories in code order) of a categorical column's
+    values in one group.
+
+    Categories are sorted, and a missing value (null) is a category of its own,
+    after the others, as imbalanced-learn's one-hot encoder has it. Integer
+    columns arrive as decimals (``categorical_transport``): an integer column
+    with nulls would reach pandas as float64, which holds integers exactly only
+    up to 2**53. The categories come back as Python values (ints, strings,
+    booleans, None) for Arrow to write in the column's own type."""
+    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
+    plain = [
+        None if pd.isna(u) else int(u) if isinstance(u, Decimal) else u
+        for u in np.asarray(uniques, dtype=object)
+    ]
+    return codes.astype(np.int64), np.asarray(plain, dtype=object)
+
+
 def _read_bucket(
     pdf: pd.DataFrame, categorical: List[str], others_in_region: Optional[int] = None
 ) -> Tuple[_Bucket, pd.DataFrame]:
@@ -193,8 +212,8 @@ def _read_bucket(
     own = pdf[~other]
     codes, n_codes = [], []
     for name in categorical:
-        code, uniques = pd.factorize(own[name], sort=True)
-        codes.append(code.astype(np.int64))
+        code, uniques = categories(own[name])
+        codes.append(code)
         n_codes.append(len(uniques))
     bucket = _Bucket(x[~other], hashes[~other], x[other], hashes[other], codes, n_codes)
     if others_in_region is not None and other.any():
@@ -260,7 +279,7 @@ def _generate_udf(
             out[_SPARSE] = own[_SPARSE].to_numpy(dtype=bool)[made.seed_rows]
         for name, tied in zip(categorical, made.tied):
             # The categories the seed's neighbours tie on; Spark picks one per synthetic row.
-            uniques = np.asarray(pd.factorize(own[name], sort=True)[1])
+            uniques = categories(own[name])[1]
             out[name] = [uniques[is_max] for is_max in tied[made.seed_rows]]
         for name in copied:  # the seed row's value, its dtype (and nulls) kept
             out[name] = own[name].iloc[made.seed_rows].reset_index(drop=True)

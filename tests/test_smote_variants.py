@@ -87,18 +87,45 @@ def test_smotenc_takes_categories_from_neighbours(spark):
         assert (r.s, r.n, r.f) == expected
 
 
-def test_smotenc_category_is_the_most_frequent_among_mixed_distance_neighbours(spark):
+def test_smotenc_null_is_a_category_of_its_own(spark):
+    """As in imbalanced-learn, whose encoder makes a missing value a category:
+    rows near null-category rows get null; integers keep their exact value and
+    type (as float64 in pandas, 2**60 + 1 would come back as 2**60)."""
+    big = 2**60 + 1
+    rng = np.random.default_rng(4)
+    rows = [(i, 0, *map(float, rng.normal(size=2)), "z", 0, False) for i in range(400)]
+    for i in range(400, 460):
+        left = i < 430
+        centre = -10.0 if left else 10.0
+        categories = (None, None, None) if left else ("b", big, True)
+        rows.append((i, 1, *map(float, centre + rng.normal(size=2)), *categories))
+    df = spark.createDataFrame(
+        rows, "id long, label int, x double, y double, s string, n bigint, f boolean"
+    )
+    out = SMOTENC(inputCols=["x", "y"], categoricalCols=["s", "n", "f"], kNeighbors=3).resample(df)
+    assert class_counts(out) == {0: 400, 1: 400}
+    assert [out.schema[c].dataType.simpleString() for c in "snf"] == ["string", "bigint", "boolean"]
+    synthetic = out.where("is_synthetic").collect()
+    assert len(synthetic) == 340
+    for r in synthetic:
+        assert (r.s, r.n, r.f) == ((None, None, None) if r.x < 0 else ("b", big, True))
+    assert {r.x < 0 for r in synthetic} == {True, False}
+
+
+@pytest.mark.parametrize("second", ["q", None], ids=["two-categories", "one-and-null"])
+def test_smotenc_category_is_the_most_frequent_among_mixed_distance_neighbours(spark, second):
     # Two minority groups on the same spot, apart only by category, so the
-    # categorical term decides many neighbourhoods.
+    # categorical term decides many neighbourhoods. A null category counts in
+    # the distance and the vote like any other.
     rng = np.random.default_rng(2)
     rows = [(i, 0, float(rng.normal()), "m") for i in range(200)]
     for i in range(200, 240):
-        rows.append((i, 1, float(rng.normal(scale=0.1)), "p" if i % 2 else "q"))
+        rows.append((i, 1, float(rng.normal(scale=0.1)), "p" if i % 2 else second))
     df = spark.createDataFrame(rows, "id long, label int, x double, c string")
     out, hashes = _debug_run(SMOTENC(inputCols=["x"], categoricalCols=["c"], kNeighbors=3), df)
     minority = [r for r in rows if r[1] == 1]
     x = np.array([r[2] for r in minority])
-    cats = np.array([r[3] for r in minority])
+    cats = np.array([r[3] for r in minority], dtype=object)
     median_std = x.std()  # one numeric feature: its std is the median
     dist = np.sqrt((x[:, None] - x[None, :]) ** 2 + median_std**2 * (cats[:, None] != cats))
     np.fill_diagonal(dist, np.inf)
