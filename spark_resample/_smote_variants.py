@@ -34,7 +34,7 @@ class _SmoteNcParams(_SmoteParams):
         "categoricalCols",
         "string, integer or boolean columns treated as categories: they count in the distance "
         "through the median of the numeric standard deviations, and a synthetic row "
-        "takes the most frequent category among its neighbours",
+        "takes the most frequent category among its neighbours; null is a category of its own",
         typeConverter=TypeConverters.toListString,
     )
 
@@ -76,7 +76,9 @@ class SMOTENC(_SmoteEstimatorBase, _SmoteNcParams):
     median of the class's numeric standard deviations (imbalanced-learn's
     one-hot scaled by median / sqrt(2)). A synthetic row interpolates the numeric
     features and takes, per categorical column, the most frequent category among
-    the seed row's ``kNeighbors`` neighbours (ties broken at random).
+    the seed row's ``kNeighbors`` neighbours (ties broken at random). A null
+    category is a category of its own, as imbalanced-learn's encoder makes a
+    missing value: it counts in the distance and the vote like any other.
 """
         + _SHARED_DOC
         + """
