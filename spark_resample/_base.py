@@ -62,6 +62,26 @@ class ClassStats:
     label_collation: Optional[str] = None
 
 
+def require_dataframe(dataset: Any, stage: str) -> None:
+    """Raise ``TypeError`` unless ``dataset`` is a Spark DataFrame (classic or
+    Spark Connect): a pandas or pandas-on-Spark frame otherwise fails later on
+    an attribute it lacks ("'Index' object has no attribute 'count'")."""
+    if isinstance(dataset, DataFrame):
+        return
+    try:  # Spark 3.5's Connect DataFrame is not a pyspark.sql.DataFrame
+        from pyspark.sql.connect.dataframe import DataFrame as ConnectDataFrame
+
+        if isinstance(dataset, ConnectDataFrame):
+            return
+    except Exception:  # Connect's dependencies are not installed
+        pass
+    kind = f"{type(dataset).__module__}.{type(dataset).__qualname__}"
+    raise TypeError(
+        f"{stage} needs a Spark DataFrame, got a {kind}. Convert a pandas DataFrame with "
+        "spark.createDataFrame(pdf), a pandas-on-Spark one with psdf.to_spark()."
+    )
+
+
 def require_columns(df: DataFrame, otherwise: str = "", **columns: Optional[str]) -> None:
     """Raise if a named column is missing; ``columns`` maps param name to value.
     ``otherwise`` adds another remedy (", or ...")."""
@@ -369,6 +389,7 @@ class Sampler(Estimator, _SamplerParams, Persistable):
         return None
 
     def _fit(self, dataset: DataFrame) -> SamplerModel:
+        require_dataframe(dataset, type(self).__name__)
         self._validate_input(dataset)
         strategy, label_col = self.getSamplingStrategy(), self.getLabelCol()
         stats = class_stats(

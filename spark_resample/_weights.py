@@ -12,7 +12,7 @@ from pyspark.ml.param.shared import HasLabelCol, HasWeightCol
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from ._base import class_stats
+from ._base import class_stats, require_dataframe
 from ._collation import collation_of, key_checks, respelled
 from ._columns import col, label_lookup
 from ._params import pairs_to_dict, to_label_counts
@@ -128,6 +128,7 @@ class ClassWeighter(Estimator, _ClassWeighterParams, Persistable):
         return self._set(classWeights=value)
 
     def _fit(self, dataset: DataFrame) -> ClassWeighterModel:
+        require_dataframe(dataset, type(self).__name__)
         wanted = self.getClassWeights()
         label_col = self.getLabelCol()
         stats = class_stats(

@@ -67,6 +67,19 @@ def test_an_empty_input_is_named_as_such(spark, data, cls):
 
 
 @pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
+def test_a_pandas_frame_is_refused_with_the_conversion(data, cls):
+    pdf = data.limit(5).toPandas()
+    with pytest.raises(
+        TypeError,
+        match=rf"{cls.__name__} needs a Spark DataFrame, got a "
+        r"pandas.core.frame.DataFrame.*spark.createDataFrame\(pdf\)",
+    ):
+        _make(cls).fit(pdf)
+    with pytest.raises(TypeError, match=r"got a builtins.list"):
+        _make(cls).fit([(0, 1.0)])
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
 def test_repeated_column_names_are_named(data, cls):
     twice = data.join(data.select("id", "x2"), "id")  # a join keeps both x2
     with pytest.raises(ValueError, match=r"\['x2'\] occur more than once") as caught:

@@ -154,6 +154,16 @@ def test_repeated_column_names_need_an_id_col(data, stage):
     assert class_counts(out) == {0: 50, 1: 10, **strategy}
 
 
+def test_a_pandas_frame_is_refused_with_the_conversion(data):
+    # The samplers' version is in test_common_checks.
+    pdf = data.limit(5).toPandas()
+    _raises(
+        TypeError,
+        ["ClassWeighter", "pandas.core.frame.DataFrame", "createDataFrame"],
+        lambda: ClassWeighter().fit(pdf),
+    )
+
+
 @pytest.mark.parametrize("stage", ALL_STAGES)
 def test_streaming_input_is_refused_with_advice(spark, stage):
     stream = spark.readStream.format("rate").load()
