@@ -80,6 +80,23 @@ def test_a_pandas_frame_is_refused_with_the_conversion(data, cls):
 
 
 @pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
+def test_null_ids_are_refused(data, cls):
+    """Rows without an id would all share one draw."""
+    from pyspark.sql import functions as F
+
+    holed = data.withColumn("id", F.when(F.col("id") % 7 != 3, F.col("id")))
+    nulls = {r[0]: r[1] for r in holed.where("id is null").groupBy("label").count().collect()}
+    assert len(nulls) == 3
+    per_class = ", ".join(f"class {c}: {n}" for c, n in sorted(nulls.items()))
+    with pytest.raises(ValueError) as caught:
+        _make(cls, idCol="id").fit(holed)
+    message = str(caught.value)
+    assert f"idCol 'id' has {sum(nulls.values())} null value(s) ({per_class})" in message
+    assert "leave idCol unset" in message
+    _make(cls, idCol="id").fit(data)  # the same without nulls is fine
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
 def test_repeated_column_names_are_named(data, cls):
     twice = data.join(data.select("id", "x2"), "id")  # a join keeps both x2
     with pytest.raises(ValueError, match=r"\['x2'\] occur more than once") as caught:
