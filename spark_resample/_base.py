@@ -356,28 +356,6 @@ class SamplerModel(Model, _SamplerParams, HasClassCounts, Persistable):
         return resampled.withColumn(weight_col, weight * factor)
 
 
-# The class count's per-class count of rows without an id (with idCol set).
-_NULL_IDS = "__null_ids"
-
-
-def _refuse_null_ids(stats: ClassStats, id_col: str) -> None:
-    """Raise when rows have a null ``idCol``: each row's draw derives from its
-    id, so all of them would share one draw, kept or dropped (or copied)
-    together, and SMOTE could not order them the same way twice."""
-    nulls = {label: extra[_NULL_IDS] for label, extra in stats.extra.items() if extra[_NULL_IDS]}
-    if nulls:
-        per_class = ", ".join(
-            f"class {format_label(c)}: {n}"
-            for c, n in sorted(nulls.items(), key=lambda kv: str(kv[0]))
-        )
-        raise ValueError(
-            f"idCol {id_col!r} has {sum(nulls.values())} null value(s) ({per_class}); each "
-            "row's random draw derives from its id, so rows without one would all share a "
-            "draw. Fill them with a stable key, or leave idCol unset (the draw then hashes "
-            "all columns)."
-        )
-
-
 class Sampler(Estimator, _SamplerParams, Persistable):
     """Template for every sampler: validate, count, resolve the targets, then
     hand over to the sampler's own ``_fit_model``."""
@@ -414,13 +392,12 @@ class Sampler(Estimator, _SamplerParams, Persistable):
         require_dataframe(dataset, type(self).__name__)
         self._validate_input(dataset)
         strategy, label_col = self.getSamplingStrategy(), self.getLabelCol()
-        checks = {**self._class_aggregates(dataset), **key_checks(dataset, label_col, strategy)}
-        id_col = self.getIdCol()
-        if id_col is not None:
-            checks[_NULL_IDS] = F.count(F.when(col(id_col).isNull(), 1))
-        stats = class_stats(dataset, label_col, self._weight_col_or_none(), checks)
-        if id_col is not None:
-            _refuse_null_ids(stats, id_col)
+        stats = class_stats(
+            dataset,
+            label_col,
+            self._weight_col_or_none(),
+            {**self._class_aggregates(dataset), **key_checks(dataset, label_col, strategy)},
+        )
         strategy = respelled(strategy, stats.extra)
         targets = resolve_targets(strategy, stats.counts, self._kind)
         model = self._model_class()

@@ -96,8 +96,8 @@ class HasIdCol(Params):
         "idCol",
         "optional column identifying rows; random draws derive from (seed, idCol) "
         "instead of a hash of all columns: faster on wide rows, and it tells apart "
-        "rows that are otherwise identical. Ids must be unique and not null (null ids "
-        "are refused; rows sharing an id share a draw, kept or dropped together)",
+        "rows that are otherwise identical. Ids must be unique and not null (a null id "
+        "fails the job that draws for its row; rows sharing an id share a draw)",
         typeConverter=to_optional_string,
     )
 
