@@ -201,14 +201,23 @@ def categories(values: pd.Series) -> Tuple[np.ndarray, np.ndarray]:
 def _read_bucket(
     pdf: pd.DataFrame, categorical: List[str], others_in_region: Optional[int] = None
 ) -> Tuple[_Bucket, pd.DataFrame]:
-    """Sort a group by (other class, hash): row order in a group follows the
-    shuffle, and every draw must not depend on it. ``others_in_region``: the
-    count of other-class rows the group's rows of other classes were sampled
-    from, if they were."""
-    pdf = pdf.sort_values([_OTHER, SamplerModel._HASH], kind="stable").reset_index(drop=True)
-    other = pdf[_OTHER].to_numpy(dtype=bool)
+    """Sort a group by (other class, hash, features): row order in a group
+    follows the shuffle, and every draw must not depend on it. Rows share a
+    hash when they are identical, which makes their order moot, or when they
+    share an ``idCol`` value: the features then order them. ``others_in_region``:
+    the count of other-class rows the group's rows of other classes were
+    sampled from, if they were."""
     x = np.stack(pdf[_X].to_numpy()) if len(pdf) else np.zeros((0, 0))
     hashes = pdf[SamplerModel._HASH].to_numpy(dtype=np.int64)
+    other = pdf[_OTHER].to_numpy(dtype=bool)
+    # np.lexsort sorts by its last key first. The features are read only where
+    # hashes tie: a key per feature costs a pass each.
+    order = np.lexsort((hashes, other))
+    tied = (hashes[order][1:] == hashes[order][:-1]) & (other[order][1:] == other[order][:-1])
+    if tied.any():
+        order = np.lexsort((*x.T[::-1], hashes, other))
+    pdf = pdf.iloc[order].reset_index(drop=True)
+    x, hashes, other = x[order], hashes[order], other[order]
     own = pdf[~other]
     codes, n_codes = [], []
     for name in categorical:

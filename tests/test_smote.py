@@ -216,6 +216,19 @@ def test_same_seed_same_output_whatever_the_partitioning(data):
     assert other_seed != reference
 
 
+def test_ids_shared_by_rows_still_give_one_output_whatever_the_partitioning(data):
+    """Rows sharing an idCol value share a hash: the rows of a bucket are then
+    ordered by their features too, not left in the order the shuffle brought."""
+    from pyspark.sql import functions as F
+
+    shared = data.withColumn("id", F.col("id") % 7)
+    sampler = SMOTE(maxBucketSize=32, seed=5, idCol="id")
+    reference = _synthetic(shared.coalesce(1), sampler)
+    for parts in (4, 17):
+        assert _synthetic(with_partitions(shared, parts), sampler) == reference
+    assert _synthetic(shared.repartition(3, "features"), sampler) == reference
+
+
 def test_input_columns_keep_their_types_and_integers_stay_integers(spark):
     rows = [(i, "pos" if i < 15 else "neg", float(i % 7) + i / 100, i * 3 % 11) for i in range(75)]
     df = spark.createDataFrame(rows, "id long, label string, x double, n int")
