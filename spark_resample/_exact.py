@@ -13,9 +13,10 @@ on the executors. Only a few numbers per class reach the driver. If a bound
 fails (probability below ``delta`` per class), that class is redone with a
 wider window.
 
-Rows with equal u are identical rows (or a 53-bit hash collision): when the
-threshold falls among several of them, any ``ties_taken`` of them give the
-same output, so they are taken with ``limit``.
+Rows with equal u are identical rows, rows sharing an ``idCol`` value (or a
+53-bit hash collision): when the threshold falls among several of them,
+``ties_taken`` of them are taken with ``limit``, in the order of a hash of
+their content (``partial_ties``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pyspark.sql import functions as F
 
 from ._columns import col, label_lookup, sql_doubles, sql_longs
 
+_TIE_ORDER = "__spark_resample_tie_order"
 _DELTA = 5e-5  # Spark's own choice in StratifiedSamplingUtils
 
 
@@ -180,12 +182,30 @@ def cut_condition(
 def partial_ties(
     df: DataFrame, label_col: str, u: Column, cuts: Mapping[Any, ClassCut]
 ) -> Optional[DataFrame]:
-    """The rows at a threshold that splits a group of identical rows: all of
-    them are the same row, so ``limit`` picks the right multiset."""
+    """The rows at a threshold that splits a group of rows with one draw.
+
+    Without ``idCol`` such rows are identical, and any ``ties_taken`` of them
+    are the same multiset. Rows that share an ``idCol`` value need not be: they
+    are taken in the order of a hash of their content (only these few rows
+    are hashed and ordered), or which of them come out would follow the
+    partitioning."""
     label = col(label_col)
+    split = {v: cut for v, cut in cuts.items() if not cut.ties_complete and cut.ties_taken > 0}
+    if not split:
+        return None
+    names = df.columns
+    # Hashed by position: a join may have left two columns of one name, which
+    # a struct of them could not be written as JSON under.
+    positional = [f"c{i}" for i in range(len(names))]
+    content = F.xxhash64(F.to_json(F.struct(*[F.col(c) for c in positional])))
     parts = [
-        df.where((label == F.lit(value)) & (u == F.lit(cut.threshold))).limit(cut.ties_taken)
-        for value, cut in cuts.items()
-        if not cut.ties_complete and cut.ties_taken > 0
+        df.where((label == F.lit(value)) & (u == F.lit(cut.threshold)))
+        .toDF(*positional)
+        .withColumn(_TIE_ORDER, content)
+        .orderBy(_TIE_ORDER)
+        .limit(cut.ties_taken)
+        .drop(_TIE_ORDER)
+        .toDF(*names)
+        for value, cut in split.items()
     ]
-    return reduce(DataFrame.unionByName, parts) if parts else None
+    return reduce(DataFrame.union, parts)  # by position: the columns of df, in order

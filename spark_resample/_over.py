@@ -122,7 +122,7 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
         copy_numbers = F.when(grown, F.sequence(F.lit(0), copies)).otherwise(F.array(F.lit(0)))
         repeated = drawn.select("*", F.explode(copy_numbers).alias(_COPY))
         if extra is not None:
-            repeated = repeated.unionByName(extra)
+            repeated = repeated.union(extra)  # by position, as in _under
         if self.getShrinkage() is not None:
             repeated = self._add_noise(repeated)
         return self._finish(repeated, columns, factors, appended=[self._HASH, self._DRAW, _COPY])

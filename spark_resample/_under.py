@@ -43,7 +43,9 @@ class RandomUnderSamplerModel(SamplerModel, HasExact):
             )
             ties = partial_ties(dataset, self.getLabelCol(), draw, cuts)
             if ties is not None:
-                kept = kept.unionByName(ties)
+                # By position (the same columns in the same order): by name
+                # would refuse two columns of one name, which idCol allows.
+                kept = kept.union(ties)
             # Exact: the kept weight is known, so the class's weight sum is kept exactly.
             factors = {
                 c: stats.weight_sums[c] / cut.kept_weight

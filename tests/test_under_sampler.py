@@ -173,6 +173,35 @@ def test_determinism_across_partitionings(binary):
     )
 
 
+@pytest.mark.parametrize("cls", ["under", "over"])
+def test_exact_cuts_among_rows_sharing_an_id_do_not_follow_the_partitioning(binary, cls):
+    """Rows sharing an idCol value share a draw; an exact cut that falls among
+    them takes them in the order of their content. Also after a join that
+    left two columns of one name, which idCol allows."""
+    from spark_resample import RandomOverSampler
+
+    shared = binary.withColumn("key", F.col("id") % 7)
+    if cls == "under":
+        sampler = RandomUnderSampler(idCol="key", exact=True, samplingStrategy={0: 1001})
+        expected = {0: 1001, 1: 150}
+    else:
+        sampler = RandomOverSampler(idCol="key", exact=True, samplingStrategy={1: 2001})
+        expected = {0: 3000, 1: 2001}
+
+    def rows(df):
+        out = sampler.resample(df)
+        assert class_counts(out) == expected
+        return sorted(tuple(r) for r in out.select("id", "label").collect())
+
+    reference = rows(with_partitions(shared, 1))
+    assert rows(with_partitions(shared, 17)) == reference
+    assert rows(shared.repartition(7, "x0").sortWithinPartitions(F.rand(3))) == reference
+    # Two columns of one name (their content orders the ties, so compare like with like).
+    twice = shared.join(shared.select("id", "x0"), "id")
+    assert twice.columns.count("x0") == 2
+    assert rows(with_partitions(twice, 1)) == rows(with_partitions(twice, 17))
+
+
 def test_other_seed_gives_other_rows(binary):
     one = RandomUnderSampler(seed=1, exact=True).resample(binary).select("id")
     two = RandomUnderSampler(seed=2, exact=True).resample(binary).select("id")
