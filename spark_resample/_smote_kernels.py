@@ -72,7 +72,8 @@ class _Bucket:
     other_x: np.ndarray  # (m, d) rows of other classes (BorderlineSMOTE, ADASYN)
     other_hashes: np.ndarray
     codes: List[np.ndarray] = field(default_factory=list)  # categorical codes per column
-    n_codes: List[int] = field(default_factory=list)
+    # Per categorical column, its categories in code order (``categories``).
+    categories: List[np.ndarray] = field(default_factory=list)
     # Rows of other classes each row of ``other_x`` stands for: above 1 when
     # they are a sample (the bucket's region held more than maxOtherRows).
     other_weight: float = 1.0
@@ -125,7 +126,10 @@ class _SmoteKernel:
         k = min(self.k[class_id], len(bucket.x) - 1)
         nn = _knn.kneighbors(self.space(bucket, class_id), k)
         counts = _knn.pair_counts(rng, len(bucket.x), k, n_new)
-        tied = [_knn.most_frequent(c, nn, n) for c, n in zip(bucket.codes, bucket.n_codes)]
+        tied = [
+            _knn.most_frequent(c, nn, len(values))
+            for c, values in zip(bucket.codes, bucket.categories)
+        ]
         return _Pairs(*_drawn(counts, nn), tied=tied)
 
 
@@ -219,12 +223,12 @@ def _read_bucket(
     pdf = pdf.iloc[order].reset_index(drop=True)
     x, hashes, other = x[order], hashes[order], other[order]
     own = pdf[~other]
-    codes, n_codes = [], []
+    codes, values = [], []
     for name in categorical:
         code, uniques = categories(own[name])
         codes.append(code)
-        n_codes.append(len(uniques))
-    bucket = _Bucket(x[~other], hashes[~other], x[other], hashes[other], codes, n_codes)
+        values.append(uniques)
+    bucket = _Bucket(x[~other], hashes[~other], x[other], hashes[other], codes, values)
     if others_in_region is not None and other.any():
         bucket.other_weight = others_in_region / int(other.sum())
     return bucket, own
@@ -286,9 +290,8 @@ def _generate_udf(
         }
         if track_sparse:
             out[_SPARSE] = own[_SPARSE].to_numpy(dtype=bool)[made.seed_rows]
-        for name, tied in zip(categorical, made.tied):
+        for name, tied, uniques in zip(categorical, made.tied, bucket.categories):
             # The categories the seed's neighbours tie on; Spark picks one per synthetic row.
-            uniques = categories(own[name])[1]
             out[name] = [uniques[is_max] for is_max in tied[made.seed_rows]]
         for name in copied:  # the seed row's value, its dtype (and nulls) kept
             out[name] = own[name].iloc[made.seed_rows].reset_index(drop=True)
