@@ -3,7 +3,7 @@ sample of one class, then a plan that turns the tree's leaves into buckets of
 bounded size holding at least k + 1 rows.
 
 Pure NumPy (no Spark import). The tree is fitted on the driver on at most
-:data:`SAMPLE_ROWS` rows per class and applied to every row inside a pandas
+:func:`sample_rows` rows per class and applied to every row inside a pandas
 UDF. Each node splits its sample at the median of the projection on the
 sample's first principal component, so leaves hold about equal shares of the
 class and near points share a leaf (a "PCA tree", the balanced cousin of a
@@ -31,6 +31,19 @@ from ._knn import allocate
 
 SAMPLE_ROWS = 20_000
 """At most this many rows per class reach the driver to fit the tree."""
+
+SAMPLE_VALUES = 1 << 22
+"""At most about this many feature values per class reach the driver: the
+sample travels as pickled rows and lands as Python floats (about 32 bytes a
+value), and 1,000 rows of 65,536 values ran a 4 GB driver out of heap
+(measured). Below 210 features this leaves the 20,000 rows whole."""
+
+
+def sample_rows(dimension: int) -> int:
+    """Rows of a class's tree sample at ``dimension`` features (at least one:
+    a tree of depth 0, and the hash sub-keys alone cut the class)."""
+    return max(1, min(SAMPLE_ROWS, SAMPLE_VALUES // max(dimension, 1)))
+
 
 SUB_KEY_BITS = 6
 SUB_KEYS = 1 << SUB_KEY_BITS

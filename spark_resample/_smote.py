@@ -5,7 +5,7 @@ How one resample runs (DESIGN.md, "SMOTE at scale"):
 1. Rows of the targeted classes (and, for BorderlineSMOTE and ADASYN, rows of
    the other classes) are reduced to (class, row hash, feature array); the
    majority is never shuffled by SMOTE and SMOTENC.
-2. A bounded sample per class (at most ``_buckets.SAMPLE_ROWS`` rows, drawn
+2. A bounded sample per class (at most ``_buckets.sample_rows`` rows, drawn
    from the row hash) reaches the driver and fits a PCA tree; a pandas UDF
    puts every row in a leaf. One aggregation counts rows per (leaf, hash
    sub-key), from which the driver plans buckets of at most ``maxBucketSize``
@@ -59,7 +59,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from . import _buckets, _knn
+from . import _buckets, _footprint, _knn
 from ._base import (
     ClassStats,
     Sampler,
@@ -313,6 +313,22 @@ class _SmoteParams(HasFeaturesCol):
     def setSyntheticCol(self, value: str):
         return self._set(syntheticCol=value)
 
+    @property
+    def _needs_others(self) -> bool:
+        """Whether the variant searches the other classes' rows as neighbours
+        (BorderlineSMOTE, ADASYN: the ones with a bound on them)."""
+        return self.hasParam("maxOtherRows")
+
+    def _other_rows_cap(self) -> Optional[int]:
+        """Bound on the other classes' rows in one bucket (None: the variant
+        brings no other rows)."""
+        return self.getOrDefault("maxOtherRows") if self._needs_others else None
+
+    def _dimension(self, stats: ClassStats) -> int:
+        """Feature values per row: the numeric columns, or the vector size (from the fit)."""
+        numeric = self._numeric_cols()
+        return len(numeric) if numeric is not None else _vector_sizes(stats)[0]
+
     def _numeric_cols(self) -> Optional[List[str]]:
         """The numeric input columns, or None when featuresCol (a vector) is used."""
         return self.getInputCols()
@@ -488,9 +504,9 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         sparse (None when no class needs a tree: no job runs)."""
         counts = self._class_stats.counts
         bound = self.getMaxBucketSize()
+        limit = _buckets.sample_rows(self._dimension(self._class_stats))
         depths = {
-            i: _buckets.tree_depth(counts[c], min(counts[c], _buckets.SAMPLE_ROWS), bound)
-            for c, i in ids.items()
+            i: _buckets.tree_depth(counts[c], min(counts[c], limit), bound) for c, i in ids.items()
         }
         trees = {i: _buckets.PcaTree(np.zeros((0, 0)), np.zeros(0), 0) for i in ids.values()}
         deep = [i for i, depth in depths.items() if depth]
@@ -498,7 +514,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         if not deep:
             return trees, None
         label_of = {i: c for c, i in ids.items()}
-        fractions = {i: min(1.0, _buckets.SAMPLE_ROWS / counts[label_of[i]]) for i in deep}
+        fractions = {i: min(1.0, limit / counts[label_of[i]]) for i in deep}
         # null (not picked) for classes without a tree: they have no fraction
         picked = F.col(self._DRAW) < label_lookup(F.col(_CLASS), fractions)
         found = (
@@ -520,17 +536,6 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             trees[i] = _buckets.fit_tree(x, depth, _knn.bucket_rng(seed, i, 0, stream=1))
         self._depths = {i: tree.depth for i, tree in trees.items()}
         return trees, any(bool(r[2]) for r in found)
-
-    @property
-    def _needs_others(self) -> bool:
-        """Whether the variant searches the other classes' rows as neighbours
-        (BorderlineSMOTE, ADASYN: the ones with a bound on them)."""
-        return self.hasParam("maxOtherRows")
-
-    def _other_rows_cap(self) -> Optional[int]:
-        """Bound on the other classes' rows in one bucket (None: the variant
-        brings no other rows)."""
-        return self.getOrDefault("maxOtherRows") if self._needs_others else None
 
     def _others_of(self, label: Any) -> int:
         """Rows of the classes other than ``label``."""
@@ -835,6 +840,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         model._median_std = {}
         if grown:
             self._check_features(stats)
+            self._check_footprint(stats, targets, model._k_by_class)
             self._fit_extra(model, dataset, stats, grown)
 
     def _neighbors_per_class(self, stats: ClassStats, grown: List[Any]) -> Dict[Any, int]:
@@ -884,6 +890,50 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
                     f"featuresCol {self.getFeaturesCol()!r} holds vectors of sizes "
                     f"{smallest} to {largest}; all must have the same size."
                 )
+
+    def _check_footprint(
+        self, stats: ClassStats, targets: Dict[Any, int], k_by_class: Dict[Any, int]
+    ) -> None:
+        """Raise if a k-NN group or a tree sample would hold more feature values
+        than ``_footprint`` allows as dense arrays (high-dimensional
+        vectors), before the job that would exhaust a Python worker."""
+        numeric = self._numeric_cols()
+        dimension = self._dimension(stats)
+        total = sum(stats.counts.values())
+        cap = self._other_rows_cap()
+        plans = {
+            c: _footprint.ClassPlan(
+                rows=stats.counts[c],
+                new_rows=targets[c] - stats.counts[c],
+                k=k,
+                others=0 if cap is None else min(cap, total - stats.counts[c]),
+            )
+            for c, k in k_by_class.items()
+        }
+        bound, sample_rows = self.getMaxBucketSize(), _buckets.sample_rows(dimension)
+        found = _footprint.excess(plans, bound, dimension, sample_rows)
+        if found is None:
+            return
+        smallest = 2 * (self._neighbor_count() + 1)
+        fitting = _footprint.largest_fitting_bound(plans, bound, smallest, dimension, sample_rows)
+        if numeric is None:
+            what = f"featuresCol {self.getFeaturesCol()!r} holds vectors of {dimension:,} values"
+        else:
+            what = f"inputCols lists {dimension:,} columns"
+        remedies = [] if fitting is None else [f"set maxBucketSize to at most {fitting:,}"]
+        if cap is not None:
+            remedies.append(f"lower maxOtherRows (now {cap:,})")
+        remedies.append(
+            "reduce the dimension first (e.g. pyspark.ml.feature.PCA, "
+            "UnivariateFeatureSelector, or a smaller HashingTF numFeatures)"
+        )
+        remedy = ", ".join(remedies) + ", or use RandomOverSampler, which copies rows of any size"
+        raise ValueError(
+            f"{what}; {type(self).__name__} holds its rows as dense arrays, sparse vectors "
+            f"included, and here {found.where} would hold about {found.values:,} values, "
+            f"above the {found.budget:,} allowed ({found.values * 8 / 2**30:.1f} GiB as "
+            f"float64). {remedy[0].upper()}{remedy[1:]}."
+        )
 
     def _fit_extra(
         self, model: SamplerModel, dataset: DataFrame, stats: ClassStats, grown: List[Any]

@@ -357,3 +357,40 @@ def test_existing_marker_column_and_bad_sizes_are_refused(data):
         SMOTE(maxBucketSize=8).fit(data)
     with pytest.raises(ValueError, match="kNeighbors must be >= 1"):
         SMOTE(kNeighbors=0).fit(data)
+
+
+def _wide_sparse(spark, dimension, counts):
+    """``id, label, features``: sparse vectors of ``dimension`` values, three non-zero."""
+    rows, rng = [], np.random.default_rng(3)
+    for label, n in counts.items():
+        for _ in range(n):
+            at = sorted(rng.choice(dimension, size=3, replace=False).tolist())
+            rows.append((len(rows), label, SparseVector(dimension, at, [1.0, 2.0, 3.0])))
+    return spark.createDataFrame(rows, VECTOR_SCHEMA)
+
+
+def test_groups_too_large_for_a_python_worker_are_refused_at_fit(spark):
+    """k-NN groups hold rows as dense arrays: 131,072 features (sparse) in a
+    group of 50 rows and 250 pairs is 72.1M values, above the 67.1M budget.
+    The message names the column and its size and offers the bound that fits
+    (11 x 46 x 131,072 <= 2**26). BorderlineSMOTE's group also holds the 300
+    other-class rows, which a bound does not shrink: it needs a smaller one
+    ((19 + 300 + 2 x 95) x 131,072 <= 2**26), or fewer other rows."""
+    from spark_resample import BorderlineSMOTE
+
+    df = _wide_sparse(spark, 1 << 17, {0: 300, 1: 50}).cache()
+    with pytest.raises(
+        ValueError,
+        match=r"featuresCol 'features' holds vectors of 131,072 values; SMOTE holds .*"
+        r"a k-NN group \(one Python worker\) would hold about 72,089,600 values.*"
+        r"Set maxBucketSize to at most 46, reduce the dimension",
+    ):
+        SMOTE().fit(df)
+    assert SMOTE(maxBucketSize=46).fit(df).targetCounts_ == {0: 300, 1: 300}
+    with pytest.raises(
+        ValueError,
+        match=r"about 105,644,032 values.*\. Set maxBucketSize to at most 19, lower maxOtherRows "
+        r"\(now 65,536\), reduce",
+    ):
+        BorderlineSMOTE(maxBucketSize=46).fit(df)
+    df.unpersist()
