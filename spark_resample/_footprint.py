@@ -18,11 +18,11 @@ from typing import Any, Dict, Optional
 
 VALUE_BUDGET = 1 << 26
 """Feature values (512 MiB as float64) one k-NN group may hold. The worker
-holds each about three to four times over (Arrow and pandas copies, the pairs
-picked out): a group of 268M values by this count peaked at 7.5 GB (measured,
-65,536 features). The budget leaves the default groups (4,096 rows, k = 5)
-alone up to about 1,490 features; by this count the 1,000-row group above
-held 2.9 billion values."""
+holds each three to five times over (Arrow and pandas copies, the pairs
+picked out), measured at 65,536 features: a group of 268M values by this
+count peaked at 7.5 GB, one of 67M (the budget) at 2.8 GB. The budget leaves
+the default groups (4,096 rows, k = 5) alone up to about 1,490 features; by
+this count the 1,000-row group above held 2.9 billion values."""
 
 SAMPLE_BUDGET = VALUE_BUDGET // 4
 """Feature values one class's tree sample may hold: it reaches the driver as
