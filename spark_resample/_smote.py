@@ -51,6 +51,7 @@ from pyspark.sql.types import (
     DoubleType,
     IntegerType,
     IntegralType,
+    LongType,
     NumericType,
     StringType,
     StructField,
@@ -214,6 +215,25 @@ def categorical_transport(name: str, data_type: DataType) -> Column:
     if isinstance(data_type, IntegralType):
         return col(name).cast("decimal(20,0)").alias(name)
     return col(name)
+
+
+def copy_transport(value: Column, data_type: DataType) -> Column:
+    """A ``copyCols`` value as the generator receives and returns it:
+    timestamps as microseconds since the epoch. Arrow hands pandas a timestamp
+    as the session time zone's wall-clock time, without its offset, so in the
+    hour a clock turns back (daylight saving ends) a copy came back an hour
+    off (8 of 20 synthetic rows, measured at America/Los_Angeles)."""
+    return F.unix_micros(value) if isinstance(data_type, TimestampType) else value
+
+
+def copy_transport_type(data_type: DataType) -> DataType:
+    return LongType() if isinstance(data_type, TimestampType) else data_type
+
+
+def copy_restored(name: str, data_type: DataType) -> Column:
+    """The copied column back in its own type (``copy_transport``)."""
+    value = F.col(name)
+    return F.timestamp_micros(value) if isinstance(data_type, TimestampType) else value
 
 
 def _new_in_bucket(new_per_bucket: Dict[Tuple[int, int], int]) -> Column:
@@ -435,7 +455,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             out_fields.append(StructField(_SPARSE, BooleanType()))
         out_fields += [StructField(c, ArrayType(schema[c].dataType)) for c in categorical]
         copied = self.getCopyCols()
-        out_fields += [StructField(c, schema[c].dataType) for c in copied]
+        out_fields += [StructField(c, copy_transport_type(schema[c].dataType)) for c in copied]
         pairs = grouped.groupBy(_CLASS, _BUCKET).applyInPandas(
             _generate_udf(
                 kernel,
@@ -466,7 +486,10 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
 
         def select(frame: DataFrame, class_id, other: bool) -> DataFrame:
             # Only a class's own rows seed synthetic rows: other rows carry no copies.
-            copies = [(F.lit(None).cast(types[c]) if other else col(c)).alias(c) for c in copied]
+            copies = [
+                copy_transport(F.lit(None).cast(types[c]) if other else col(c), types[c]).alias(c)
+                for c in copied
+            ]
             flags = []
             if vectors:
                 # A vector's JSON form is the only SQL view of whether it is
@@ -699,8 +722,10 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
                 if isinstance(schema[name].dataType, IntegralType):
                     value = F.round(value)  # an integer feature stays an integer
                 values[name] = value.cast(schema[name].dataType)
-        for name in [*self._categorical_cols(), *self.getCopyCols()]:
+        for name in self._categorical_cols():
             values[name] = F.col(name)
+        for name in self.getCopyCols():
+            values[name] = copy_restored(name, schema[name].dataType)
         weight_col = self.getWeightCol() if self.isDefined(self.weightCol) else None
         if weight_col in schema.names:
             # The class's mean weight; _finish then scales the class by n / target,

