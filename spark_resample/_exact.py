@@ -30,6 +30,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from ._columns import col, label_lookup, sql_doubles, sql_longs
+from ._random import STABLE_JSON
 
 _TIE_ORDER = "__spark_resample_tie_order"
 _DELTA = 5e-5  # Spark's own choice in StratifiedSamplingUtils
@@ -197,7 +198,7 @@ def partial_ties(
     # Hashed by position: a join may have left two columns of one name, which
     # a struct of them could not be written as JSON under.
     positional = [f"c{i}" for i in range(len(names))]
-    content = F.xxhash64(F.to_json(F.struct(*[F.col(c) for c in positional])))
+    content = F.xxhash64(F.to_json(F.struct(*[F.col(c) for c in positional]), STABLE_JSON))
     parts = [
         df.where((label == F.lit(value)) & (u == F.lit(cut.threshold)))
         .toDF(*positional)

@@ -37,6 +37,12 @@ def _unhashable(data_type: DataType) -> bool:
     return False
 
 
+# JSON writes timestamps in the session time zone unless told one: hashed
+# JSON must not change with the session's setting (sessions in two regions).
+STABLE_JSON = {"timeZone": "UTC"}
+_STABLE_JSON_SQL = "map(" + ", ".join(f"'{k}', '{v}'" for k, v in STABLE_JSON.items()) + ")"
+
+
 def _hashable_sql(name: str, data_type: DataType) -> str:
     # Spark refuses to hash maps (equal maps may hash differently) and
     # variants (Spark 4: semi-structured data, e.g. parse_json). Their JSON
@@ -45,7 +51,7 @@ def _hashable_sql(name: str, data_type: DataType) -> str:
     # no value gives.
     ref = quote(name)
     if _unhashable(data_type):
-        return f"to_json(struct({ref}))"
+        return f"to_json(struct({ref}), {_STABLE_JSON_SQL})"
     return ref
 
 

@@ -202,6 +202,30 @@ def test_exact_cuts_among_rows_sharing_an_id_do_not_follow_the_partitioning(bina
     assert rows(with_partitions(twice, 1)) == rows(with_partitions(twice, 17))
 
 
+@pytest.mark.parametrize("case", ["ties among rows sharing an id", "a map of timestamps"])
+def test_the_output_does_not_change_with_the_session_time_zone(spark, binary, case):
+    """JSON, which orders tied rows and keys maps, writes a timestamp in the
+    session time zone: a session in another region took other rows."""
+    stamped = binary.withColumn("ts", F.timestamp_seconds(F.col("id") * 1000))
+    if case == "ties among rows sharing an id":
+        df = stamped.withColumn("key", F.col("id") % 7)
+        sampler = RandomUnderSampler(idCol="key", exact=True, samplingStrategy={0: 1001})
+    else:  # the default row key hashes a map's JSON
+        df = stamped.select("id", "label", F.create_map(F.lit("t"), "ts").alias("m"))
+        sampler = RandomUnderSampler(exact=True)
+
+    def rows():
+        return sorted(r.id for r in sampler.resample(df).collect())
+
+    previous = spark.conf.get("spark.sql.session.timeZone")
+    try:
+        in_utc = rows()
+        spark.conf.set("spark.sql.session.timeZone", "America/Los_Angeles")
+        assert rows() == in_utc
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", previous)
+
+
 def test_other_seed_gives_other_rows(binary):
     one = RandomUnderSampler(seed=1, exact=True).resample(binary).select("id")
     two = RandomUnderSampler(seed=2, exact=True).resample(binary).select("id")
