@@ -1,5 +1,6 @@
 """RandomOverSampler: every original stays, sizes, weights, shrinkage, determinism."""
 
+import numpy as np
 import pytest
 from chispa import assert_df_equality
 from pyspark.ml.functions import vector_to_array
@@ -8,6 +9,7 @@ from pyspark.sql import functions as F
 
 from spark_resample import RandomOverSampler
 from spark_resample._over import poisson_cdf
+from spark_resample._params import pairs_to_dict
 
 from .helpers import class_counts, id_multiplicity, labelled, poisson_bounds, with_partitions
 
@@ -132,6 +134,31 @@ def test_shrinkage_adds_noise_to_copies_only(spark):
     scale = class_std * (4 / (4 * 200)) ** (1 / 6)
     assert abs(mean) < 4 * scale / 1600**0.5
     assert std == pytest.approx(scale, rel=0.1)
+
+
+def test_shrinkage_scales_are_each_features_std_per_class(spark):
+    """imbalanced-learn's smoothed bootstrap: per over-sampled class and per
+    feature, shrinkage x std x (4 / ((d + 2) n)) ** (1 / (d + 4)); a constant
+    feature gets 0. Three classes of 40 features, every other vector sparse."""
+    rng = np.random.default_rng(4)
+    d, sizes = 40, {"a": 30, "b": 70, "c": 400}
+    rows, expected = [], {}
+    for label, n in sizes.items():
+        x = rng.normal(size=(n, d)) * np.arange(1, d + 1)
+        x[:, 5] = 2.0  # constant
+        x[: n // 2, 7] = 0.0  # half zero: stored sparse below
+        for i, v in enumerate(x):
+            nonzero = {j: float(t) for j, t in enumerate(v) if t}
+            rows.append((label, Vectors.sparse(d, nonzero) if i % 2 else Vectors.dense(v)))
+        factor = (4.0 / ((d + 2) * n)) ** (1.0 / (d + 4))
+        expected[label] = 0.5 * factor * x.std(axis=0)
+    df = spark.createDataFrame(rows, ["label", "features"])
+    model = RandomOverSampler(shrinkage=0.5).fit(df)
+    scales = pairs_to_dict(model.getOrDefault(model.featureScales))
+    assert set(scales) == {"a", "b"}  # the majority is not over-sampled
+    for label in ("a", "b"):
+        assert scales[label] == pytest.approx(expected[label].tolist(), rel=1e-9, abs=1e-12)
+        assert scales[label][5] == 0.0
 
 
 def test_shrinkage_zero_gives_plain_copies(spark):
