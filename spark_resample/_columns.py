@@ -37,6 +37,28 @@ def not_finite(value: Column) -> Column:
     return F.isnan(value) | (F.abs(value) == F.lit(float("inf")))
 
 
+# Per-column expressions over wide tables are built as one SQL string: built
+# Column by Column, each costs several calls to the JVM, and at 500 feature
+# columns SMOTE spent 14 s of a 21 s fit and transform only building them
+# (measured).
+
+
+def doubles(names: Iterable[str]) -> Column:
+    """The columns ``names`` cast to double, as one array."""
+    return F.expr(f"array({', '.join(f'CAST({quote(n)} AS DOUBLE)' for n in names)})")
+
+
+def missing_counts(names: Iterable[str]) -> Column:
+    """Aggregate: per column of ``names``, the rows whose value as a double is
+    null, NaN or infinite (``not_finite``), as one array of counts."""
+    counts = []
+    for name in names:
+        value = f"CAST({quote(name)} AS DOUBLE)"
+        bad = f"{value} IS NULL OR isnan({value}) OR abs({value}) = CAST('inf' AS DOUBLE)"
+        counts.append(f"count(CASE WHEN {bad} THEN 1 END)")
+    return F.expr(f"array({', '.join(counts)})")
+
+
 # Up to this many classes a CASE maps labels to values; beyond, a map literal.
 # A CASE tests its branches one by one and, with many, outgrows what Spark
 # compiles: at 1000 classes a sum over 2M rows took 20 s with a CASE against

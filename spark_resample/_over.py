@@ -12,7 +12,14 @@ from pyspark.ml.param.shared import HasFeaturesCol
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from ._base import ClassStats, Sampler, SamplerModel, require_columns, require_vector
+from ._base import (
+    ClassStats,
+    Sampler,
+    SamplerModel,
+    feature_std,
+    require_columns,
+    require_vector,
+)
 from ._columns import col, label_in, label_lookup, not_finite
 from ._exact import cut_condition, find_cuts, partial_ties
 from ._params import HasExact, pairs_to_dict, to_label_counts, to_optional_float
@@ -262,19 +269,7 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
                 f"featuresCol {features!r} holds vectors of sizes {checked['smallest']} to "
                 f"{dims} in the over-sampled classes; shrinkage needs one size."
             )
-        # One row per (class, feature), not an aggregate per feature: with an
-        # aggregate per feature the job took 0.87 s at 20 features, 45-73 s at
-        # 2,000 and outgrew the planner at text sizes; exploded, 0.30 s and 2.1 s
-        # (measured, 20,000 rows).
-        rows = (
-            of_grown.select(label.alias("label"), F.posexplode(values))
-            .groupBy("label", "pos")
-            .agg(F.stddev_pop("col").alias("std"))
-            .collect()
-        )
-        std: Dict[Any, List[float]] = {}
-        for row in rows:
-            std.setdefault(row["label"], [0.0] * dims)[row["pos"]] = row["std"] or 0.0
+        std = feature_std(of_grown, label, values, dims)
         scales = {}
         for value, per_feature in std.items():
             n = stats.counts[value]

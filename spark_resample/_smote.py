@@ -69,7 +69,17 @@ from ._base import (
     require_types,
     require_vector,
 )
-from ._columns import col, label_in, label_lookup, not_finite, sql_doubles, sql_longs
+from ._columns import (
+    col,
+    doubles,
+    label_in,
+    label_lookup,
+    missing_counts,
+    not_finite,
+    quote,
+    sql_doubles,
+    sql_longs,
+)
 from ._random import uniform
 from ._smote_kernels import (
     _BUCKET,
@@ -374,6 +384,8 @@ _COPYABLE = (
 
 # Names of the per-class vector size checks in ClassStats.extra.
 _MAX_SIZE, _MIN_SIZE = "__max_size", "__min_size"
+# ... and of the per-column counts of missing values (numeric input columns).
+_MISSING = "__missing"
 
 
 class _SmoteModelBase(SamplerModel, _SmoteParams):
@@ -398,7 +410,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         numeric = self._numeric_cols()
         if numeric is None:
             return vector_to_array(col(self.getFeaturesCol()))
-        return F.array(*[col(c).cast("double") for c in numeric])
+        return doubles(numeric)
 
     def _resample(self, dataset: DataFrame) -> DataFrame:
         columns = dataset.columns
@@ -718,10 +730,10 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             values[self.getFeaturesCol()] = dense
         else:
             for j, name in enumerate(numeric):
-                value = F.col(_X)[j]
+                value = f"{_X}[{j}]"
                 if isinstance(schema[name].dataType, IntegralType):
-                    value = F.round(value)  # an integer feature stays an integer
-                values[name] = value.cast(schema[name].dataType)
+                    value = f"round({value})"  # an integer feature stays an integer
+                values[name] = f"CAST({value} AS {schema[name].dataType.simpleString()})"
         for name in self._categorical_cols():
             values[name] = F.col(name)
         for name in self.getCopyCols():
@@ -735,13 +747,18 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             values[weight_col] = label_lookup(F.col(_CLASS), means)
         if self._debug:
             values.update({c: F.col(c) for c in DEBUG_COLUMNS})
-        out = []
-        for name in keep:
-            if name in values:
-                out.append(values[name].alias(name))
-            else:
-                out.append(F.lit(None).cast(schema[name].dataType).alias(name))
-        return synthetic.select(*out)
+        for name in keep:  # the other columns are null on synthetic rows
+            if name not in values:
+                null = _sql_null(schema[name].dataType)
+                values[name] = null if null else F.lit(None).cast(schema[name].dataType)
+        # Two projections: the few values that are Columns under numbered
+        # names, then every output column as one list of SQL strings (one call
+        # to the JVM however wide the table; see _columns.doubles).
+        computed = {n: v for n, v in values.items() if isinstance(v, Column)}
+        temp = {n: f"__smote_out_{i}" for i, n in enumerate(computed)}
+        synthetic = synthetic.select("*", *[v.alias(temp[n]) for n, v in computed.items()])
+        out = [f"{temp.get(name, values[name])} AS {quote(name)}" for name in keep]
+        return synthetic.selectExpr(*out)
 
 
 class _SmoteEstimatorBase(Sampler, _SmoteParams):
@@ -844,15 +861,16 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
             features = self.getFeaturesCol()
             # vector_to_array fails on null: nulls are counted, not converted.
             values = F.when(col(features).isNotNull(), vector_to_array(col(features)))
-            checks[features] = F.count(
-                F.when(col(features).isNull() | F.exists(values, not_finite), 1)
+            checks[_MISSING] = F.array(
+                F.count(F.when(col(features).isNull() | F.exists(values, not_finite), 1))
             )
             checks[_MAX_SIZE] = F.max(F.size(values))
             checks[_MIN_SIZE] = F.min(F.size(values))
         else:
-            for name in numeric:
-                value = col(name).cast("double")
-                checks[name] = F.count(F.when(value.isNull() | not_finite(value), 1))
+            # One count of rows with any such value: the check every fit pays
+            # for. Only when it finds some does a second job count them per
+            # column, to name the culprits (_check_features).
+            checks[_MISSING] = F.array(F.count(F.when(F.exists(doubles(numeric), _missing), 1)))
         # A null category is a category of its own (as imbalanced-learn's
         # SMOTENC has it), so categorical columns need no check.
         return checks
@@ -864,7 +882,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         model._k_by_class = self._neighbors_per_class(stats, grown)
         model._median_std = {}
         if grown:
-            self._check_features(stats)
+            self._check_features(stats, dataset)
             self._check_footprint(stats, targets, model._k_by_class)
             self._fit_extra(model, dataset, stats, grown)
 
@@ -895,13 +913,18 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
                 )
         return per_class
 
-    def _check_features(self, stats: ClassStats) -> None:
+    def _check_features(self, stats: ClassStats, dataset: DataFrame) -> None:
         """Raise for null, NaN or infinite features or vectors of differing sizes, from the
         per-class checks of ``_class_aggregates``."""
         per_class = list(stats.extra.values())
         numeric = self._numeric_cols()
-        for name in numeric or [self.getFeaturesCol()]:
-            missing = sum(checks[name] for checks in per_class)
+        if numeric is None:
+            named = {self.getFeaturesCol(): sum(checks[_MISSING][0] for checks in per_class)}
+        elif any(checks[_MISSING][0] for checks in per_class):
+            named = dict(zip(numeric, dataset.select(missing_counts(numeric)).first()[0]))
+        else:
+            named = {}
+        for name, missing in named.items():
             if missing:
                 raise ValueError(
                     f"column {name!r} has {missing} row(s) with null, NaN or infinite "
@@ -964,6 +987,20 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         self, model: SamplerModel, dataset: DataFrame, stats: ClassStats, grown: List[Any]
     ) -> None:
         """Hook for what a variant learns beyond the common checks."""
+
+
+def _missing(value: Column) -> Column:
+    return value.isNull() | not_finite(value)
+
+
+def _sql_null(data_type: DataType) -> Optional[str]:
+    """A typed null as SQL, for the types whose name SQL reads back as it is
+    written; None for the others (nested, user-defined such as vectors,
+    collated strings), which need a Column."""
+    plain = (NumericType, BooleanType, DateType, TimestampType, TimestampNTZType, BinaryType)
+    if isinstance(data_type, plain) or data_type.simpleString() == "string":
+        return f"CAST(NULL AS {data_type.simpleString()})"
+    return None
 
 
 def _any_sparse_row(carries_sparse: bool) -> Column:

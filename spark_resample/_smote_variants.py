@@ -11,11 +11,10 @@ from pyspark import keyword_only
 from pyspark.ml.functions import vector_to_array
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, IntegralType, StringType
 
-from ._base import ClassStats, SamplerModel, require_types
-from ._columns import col, label_in
+from ._base import ClassStats, SamplerModel, feature_std, require_types
+from ._columns import col, doubles, label_in
 from ._smote import (
     _SHARED_DOC,
     DEFAULT_MAX_OTHER_ROWS,
@@ -158,16 +157,11 @@ class SMOTENC(_SmoteEstimatorBase, _SmoteNcParams):
         if numeric is None:
             values = vector_to_array(col(self.getFeaturesCol()))
             dims, _ = _vector_sizes(stats)  # all equal: checked before
-            features = [values[j] for j in range(dims)]
         else:
-            features = [col(c).cast("double") for c in numeric]
-        rows = (
-            dataset.where(label_in(label, grown, stats.label_collation))
-            .groupBy(label.alias("label"))
-            .agg(F.array(*[F.stddev_pop(f) for f in features]).alias("std"))
-            .collect()
-        )
-        model._median_std = {r["label"]: float(np.median(r["std"])) for r in rows}
+            values, dims = doubles(numeric), len(numeric)
+        of_grown = dataset.where(label_in(label, grown, stats.label_collation))
+        std = feature_std(of_grown, label, values, dims)
+        model._median_std = {c: float(np.median(per_feature)) for c, per_feature in std.items()}
 
 
 class _OtherRowsParams(_SmoteParams):
