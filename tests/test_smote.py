@@ -394,3 +394,30 @@ def test_groups_too_large_for_a_python_worker_are_refused_at_fit(spark):
     ):
         BorderlineSMOTE(maxBucketSize=46).fit(df)
     df.unpersist()
+
+
+@needs_variant  # the same Spark 4 release brought collations
+def test_other_columns_are_null_on_synthetic_rows_whatever_their_type(spark):
+    """The synthetic rows' projection writes typed nulls as SQL where SQL reads
+    the type back as written; vectors, nested, map, collated and decimal
+    columns must come out in their own type too."""
+    rows = [
+        (i, int(i < 10), float(i), float(i % 3), Vectors.dense([1.0, 2.0]), "Ab") for i in range(40)
+    ]
+    df = spark.createDataFrame(rows, ["id", "label", "a", "b", "v", "s"]).select(
+        "*",
+        F.expr("collate(s, 'UTF8_LCASE')").alias("cs"),
+        F.expr("named_struct('x y', 1, 'z', array(1, 2))").alias("st"),
+        F.expr("map('k', 1)").alias("m"),
+        F.expr("CAST(1.5 AS DECIMAL(10,2))").alias("d"),
+        F.expr("timestamp_ntz'2020-01-01 00:00:00'").alias("tn"),
+        F.lit(None).cast("binary").alias("bin"),
+    )
+    out = SMOTE(inputCols=["a", "b"], kNeighbors=3, seed=1).resample(df)
+    assert [(f.name, f.dataType) for f in out.schema.fields] == [
+        (f.name, f.dataType) for f in df.schema.fields
+    ] + [("is_synthetic", out.schema["is_synthetic"].dataType)]
+    others = [c for c in df.columns if c not in ("label", "a", "b")]
+    synthetic = out.where("is_synthetic").select(*others).collect()
+    assert len(synthetic) == 20
+    assert all(v is None for row in synthetic for v in row)
