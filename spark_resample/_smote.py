@@ -384,7 +384,8 @@ _COPYABLE = (
 
 # Names of the per-class vector size checks in ClassStats.extra.
 _MAX_SIZE, _MIN_SIZE = "__max_size", "__min_size"
-# ... and of the per-column counts of missing values (numeric input columns).
+# ... and of the count of rows with a null, NaN or infinite feature (an array
+# of one count; _check_features counts per column only when it is not 0).
 _MISSING = "__missing"
 
 
@@ -990,6 +991,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
 
 
 def _missing(value: Column) -> Column:
+    """Whether a feature value is null, NaN or infinite."""
     return value.isNull() | not_finite(value)
 
 

@@ -369,31 +369,33 @@ def _wide_sparse(spark, dimension, counts):
     return spark.createDataFrame(rows, VECTOR_SCHEMA)
 
 
-def test_groups_too_large_for_a_python_worker_are_refused_at_fit(spark):
-    """k-NN groups hold rows as dense arrays: 131,072 features (sparse) in a
-    group of 50 rows and 250 pairs is 72.1M values, above the 67.1M budget.
-    The message names the column and its size and offers the bound that fits
-    (11 x 46 x 131,072 <= 2**26). BorderlineSMOTE's group also holds the 300
-    other-class rows, which a bound does not shrink: it needs a smaller one
-    ((19 + 300 + 2 x 95) x 131,072 <= 2**26), or fewer other rows."""
-    from spark_resample import BorderlineSMOTE
+def test_groups_too_large_for_a_python_worker_are_refused_at_fit(spark, monkeypatch):
+    """k-NN groups hold rows as dense arrays. Here the budget is 2**20 values
+    (the default, 2**26, needs vectors whose densifying would slow the suite;
+    tests/test_footprint.py checks its arithmetic): 2,048 features (sparse)
+    in a group of 50 rows and 250 pairs is 1,126,400 values. The message names
+    the column and its size and offers the bound that fits (11 x 46 x 2,048 <=
+    2**20). BorderlineSMOTE's group also holds the 300 other-class rows, which
+    a bound does not shrink: it needs a smaller one ((19 + 300 + 2 x 95) x
+    2,048 <= 2**20), or fewer other rows."""
+    from spark_resample import BorderlineSMOTE, _footprint
 
-    df = _wide_sparse(spark, 1 << 17, {0: 300, 1: 50}).cache()
+    monkeypatch.setattr(_footprint, "VALUE_BUDGET", 1 << 20)
+    df = _wide_sparse(spark, 2048, {0: 300, 1: 50})
     with pytest.raises(
         ValueError,
-        match=r"featuresCol 'features' holds vectors of 131,072 values; SMOTE holds .*"
-        r"a k-NN group \(one Python worker\) would hold about 72,089,600 values.*"
-        r"Set maxBucketSize to at most 46, reduce the dimension",
+        match=r"featuresCol 'features' holds vectors of 2,048 values; SMOTE holds .*"
+        r"a k-NN group \(one Python worker\) would hold about 1,126,400 values, above the "
+        r"1,048,576 allowed.*Set maxBucketSize to at most 46, reduce the dimension",
     ):
         SMOTE().fit(df)
     assert SMOTE(maxBucketSize=46).fit(df).targetCounts_ == {0: 300, 1: 300}
     with pytest.raises(
         ValueError,
-        match=r"about 105,644,032 values.*\. Set maxBucketSize to at most 19, lower maxOtherRows "
+        match=r"about 1,650,688 values.*\. Set maxBucketSize to at most 19, lower maxOtherRows "
         r"\(now 65,536\), reduce",
     ):
         BorderlineSMOTE(maxBucketSize=46).fit(df)
-    df.unpersist()
 
 
 @needs_variant  # the same Spark 4 release brought collations
