@@ -37,14 +37,22 @@ class ClassPlan:
     new_rows: int  # synthetic rows to make
     k: int  # neighbours per row
     others: int  # rows of other classes a group searches (0 for SMOTE, SMOTENC)
+    # SMOTE and SMOTENC spread the synthetic rows over the buckets by their
+    # rows; BorderlineSMOTE and ADASYN by measured weights, which may put
+    # them all in one bucket.
+    spread_by_rows: bool = False
 
 
 def group_values(plan: ClassPlan, bound: int, dimension: int) -> int:
     """Values in the class's largest k-NN group at ``maxBucketSize`` ``bound``:
     its rows, the other rows it searches, and two arrays per pair drawn (at
-    most a pair per row and neighbour, at most one per synthetic row)."""
+    most a pair per row and neighbour, at most one per synthetic row of the
+    bucket)."""
     rows = min(plan.rows, bound)
-    pairs = min(rows * plan.k, plan.new_rows)
+    new_rows = plan.new_rows
+    if plan.spread_by_rows:  # largest remainder: at most the share rounded up
+        new_rows = -(-new_rows * rows // max(plan.rows, 1))
+    pairs = min(rows * plan.k, new_rows)
     return (rows + plan.others + 2 * pairs) * dimension
 
 

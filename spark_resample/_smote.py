@@ -956,6 +956,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
                 new_rows=targets[c] - stats.counts[c],
                 k=k,
                 others=0 if cap is None else min(cap, total - stats.counts[c]),
+                spread_by_rows=cap is None,
             )
             for c, k in k_by_class.items()
         }

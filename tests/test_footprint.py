@@ -14,6 +14,21 @@ def test_a_group_holds_its_rows_other_rows_and_two_arrays_per_pair():
     assert _footprint.group_values(few, 4096, 3) == (100 + 14) * 3
 
 
+def test_smote_spreads_synthetic_rows_over_buckets_by_their_rows():
+    """100,000 rows asked for 50,000 more: a bucket of 4,096 rows gets at most
+    2,048 of them (SMOTE), but may get all (BorderlineSMOTE, ADASYN: by weight)."""
+    by_rows = ClassPlan(rows=100_000, new_rows=50_000, k=5, others=0, spread_by_rows=True)
+    assert _footprint.group_values(by_rows, 4096, 3000) == (4096 + 2 * 2048) * 3000
+    assert _footprint.excess({1: by_rows}, 4096, 3000, 1000) is None
+    by_weight = ClassPlan(rows=100_000, new_rows=50_000, k=5, others=0)
+    assert _footprint.group_values(by_weight, 4096, 3000) == (4096 + 2 * 20_480) * 3000
+    assert _footprint.excess({1: by_weight}, 4096, 3000, 1000) is not None
+    # A share that does not divide evenly rounds up; a class in one bucket gets all.
+    odd = ClassPlan(rows=10, new_rows=7, k=5, others=0, spread_by_rows=True)
+    assert _footprint.group_values(odd, 3, 1) == 3 + 2 * 3
+    assert _footprint.group_values(odd, 4096, 1) == 10 + 2 * 7
+
+
 def test_only_a_class_larger_than_one_bucket_sends_a_tree_sample():
     plan = ClassPlan(rows=5000, new_rows=10, k=5, others=0)
     assert _footprint.sample_values(plan, 8192, 50, 20_000) == 0
