@@ -269,7 +269,7 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
                 f"featuresCol {features!r} holds vectors of sizes {checked['smallest']} to "
                 f"{dims} in the over-sampled classes; shrinkage needs one size."
             )
-        std = feature_std(of_grown, label, values, dims)
+        std = feature_std(of_grown, label, grown, stats.label_collation, values, dims)
         scales = {}
         for value, per_feature in std.items():
             n = stats.counts[value]

@@ -14,7 +14,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import BooleanType, IntegralType, StringType
 
 from ._base import ClassStats, SamplerModel, feature_std, require_types
-from ._columns import col, doubles, label_in
+from ._columns import col, doubles
 from ._smote import (
     _SHARED_DOC,
     DEFAULT_MAX_OTHER_ROWS,
@@ -159,8 +159,7 @@ class SMOTENC(_SmoteEstimatorBase, _SmoteNcParams):
             dims, _ = _vector_sizes(stats)  # all equal: checked before
         else:
             values, dims = doubles(numeric), len(numeric)
-        of_grown = dataset.where(label_in(label, grown, stats.label_collation))
-        std = feature_std(of_grown, label, values, dims)
+        std = feature_std(dataset, label, grown, stats.label_collation, values, dims)
         model._median_std = {c: float(np.median(per_feature)) for c, per_feature in std.items()}
 
 

@@ -8,6 +8,7 @@ interpreted, 20-50 x slower. ``label_lookup`` switches to a map above
 
 from __future__ import annotations
 
+import numpy as np
 import pyspark
 import pytest
 from pyspark.sql import functions as F
@@ -173,3 +174,38 @@ def test_smote_on_a_hundred_classes(thousand):
     hundred = thousand.where("label < 100")
     out = SMOTE(inputCols=["x0", "x1"], kNeighbors=2).resample(hundred)
     assert class_counts(out) == {c: 7 for c in range(100)}
+
+
+@needs_collations
+def test_per_feature_std_of_a_case_insensitive_label_is_keyed_by_the_counted_class(spark):
+    """RandomOverSampler's shrinkage scales and SMOTENC's median std group rows
+    by the class's place among the counted labels, under the collation: both
+    spellings' rows count in one class, and the result is keyed by the
+    spelling the fit counted (grouped by the label, a class could come back
+    in the other one)."""
+    from pyspark.ml.functions import array_to_vector
+
+    from spark_resample import SMOTENC
+    from spark_resample._params import pairs_to_dict
+
+    df = case_insensitive_labels(spark, 3).select(
+        "*",
+        array_to_vector(F.array(F.col("id").cast("double"), F.lit(1.0))).alias("features"),
+        (F.col("id") % 2).cast("string").alias("cat"),
+    )
+    wanted = {"C0": 40, "c1": 40}
+    model = RandomOverSampler(samplingStrategy=wanted, shrinkage=1.0).fit(df)
+    counted = {k.lower(): k for k in model.classCounts_}
+    scales = pairs_to_dict(model.getOrDefault(model.featureScales))
+    assert set(scales) == {counted["c0"], counted["c1"]}
+    # Class K holds ids K, K + 3, ... (both spellings): the std of 20 ids 3
+    # apart, times imbalanced-learn's factor (4 / ((d + 2) n)) ** (1 / (d + 4)).
+    ids_std = float(np.std(np.arange(20) * 3.0))
+    factor = (4.0 / (4 * 20)) ** (1.0 / 6)
+    for key in scales:
+        assert scales[key] == pytest.approx([ids_std * factor, 0.0])
+    smotenc = SMOTENC(categoricalCols=["cat"], samplingStrategy=wanted, kNeighbors=3).fit(df)
+    # The median of the two features' std: (ids_std + 0) / 2.
+    assert smotenc._median_std == pytest.approx(
+        {counted["c0"]: ids_std / 2, counted["c1"]: ids_std / 2}
+    )
