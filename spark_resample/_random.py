@@ -39,7 +39,14 @@ def _unhashable(data_type: DataType) -> bool:
 
 # JSON writes timestamps in the session time zone unless told one: hashed
 # JSON must not change with the session's setting (sessions in two regions).
-STABLE_JSON = {"timeZone": "UTC"}
+# Its default formats stop at the millisecond, which would give rows that
+# differ only in a timestamp's microseconds one key (and one draw). No quoted
+# 'T' in the patterns: they go into a SQL string literal below.
+STABLE_JSON = {
+    "timeZone": "UTC",
+    "timestampFormat": "yyyy-MM-dd HH:mm:ss.SSSSSSXXX",
+    "timestampNTZFormat": "yyyy-MM-dd HH:mm:ss.SSSSSS",
+}
 _STABLE_JSON_SQL = "map(" + ", ".join(f"'{k}', '{v}'" for k, v in STABLE_JSON.items()) + ")"
 
 

@@ -226,6 +226,22 @@ def test_the_output_does_not_change_with_the_session_time_zone(spark, binary, ca
         spark.conf.set("spark.sql.session.timeZone", previous)
 
 
+def test_rows_differing_below_a_millisecond_in_a_map_get_their_own_draws(spark):
+    """JSON's default timestamp format stops at the millisecond: 1,000 rows
+    whose map differs only in a timestamp's microseconds shared one row key,
+    so approximate sampling kept all of them or none."""
+    df = spark.range(1100).select(
+        (F.col("id") >= 1000).alias("label"),
+        F.create_map(F.lit("t"), F.timestamp_micros("id")).alias("m"),
+        F.create_map(F.lit("t"), F.expr("cast(timestamp_micros(id) AS timestamp_ntz)")).alias("n"),
+    )
+    for column in ("m", "n"):
+        kept = RandomUnderSampler().resample(df.select("label", column))
+        majority = kept.filter(~F.col("label")).count()
+        lo, hi = binomial_bounds(1000, 0.1)
+        assert lo <= majority <= hi, (column, majority)
+
+
 def test_other_seed_gives_other_rows(binary):
     one = RandomUnderSampler(seed=1, exact=True).resample(binary).select("id")
     two = RandomUnderSampler(seed=2, exact=True).resample(binary).select("id")
