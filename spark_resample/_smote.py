@@ -798,6 +798,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
             )
         categorical = self._categorical_cols()
         require_columns(dataset, **{f"categoricalCols[{c!r}]": c for c in categorical})
+        self._validate_feature_roles()
         self._validate_copy_cols(dataset)
         numeric = self._numeric_cols()
         if numeric is None:
@@ -822,6 +823,31 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
     def _repeated_names_problem(self) -> Optional[Tuple[str, str]]:
         # idCol does not help: the synthetic rows are unioned by name.
         return ("synthetic rows join the table by column name", "")
+
+    def _validate_feature_roles(self) -> None:
+        """Refuse the label, weight or id column among the features (easy to do
+        with ``inputCols=df.columns``, and never meant), and a feature listed
+        twice. A label would leak the class into the neighbour search of
+        BorderlineSMOTE and ADASYN, a weight would weigh in distances and then be
+        overwritten, an interpolated id would give synthetic rows the ids of real
+        rows, and a repeated feature would count twice in every distance."""
+        roles = {self.getLabelCol(): "labelCol"}
+        if self.isDefined(self.weightCol):
+            roles[self.getWeightCol()] = "weightCol"
+        if self.getIdCol() is not None:
+            roles[self.getIdCol()] = "idCol"
+        for param, names in (
+            ("inputCols", self._numeric_cols() or []),
+            ("categoricalCols", self._categorical_cols()),
+        ):
+            for i, name in enumerate(names):
+                if name in roles:
+                    raise ValueError(
+                        f"{param} lists {name!r}, which is {roles[name]}: it is not a "
+                        f"feature to interpolate. Leave it out of {param}."
+                    )
+                if name in names[:i]:
+                    raise ValueError(f"{param} lists {name!r} twice; list each feature once.")
 
     def _validate_copy_cols(self, dataset: DataFrame) -> None:
         copied = self.getCopyCols()

@@ -420,6 +420,26 @@ def test_copied_timestamps_keep_their_instant_in_the_hour_the_clock_turns_back(s
     assert all(r.t == seconds[hashes[r[SEED_HASH]]] for r in synthetic)
 
 
+def test_label_weight_id_or_a_repeat_among_the_features_is_refused(spark):
+    """``inputCols=df.columns`` lists the label (and a weight or id column):
+    never a feature to interpolate. A repeat would count twice in distances."""
+    df, _, _ = _points(spark)
+    df = df.withColumn("w", F.lit(1.0)).withColumn("c", (F.col("id") % 3).cast("string"))
+    for sampler, words in [
+        (SMOTE(inputCols=["a", "b", "label"]), "inputCols lists 'label', which is labelCol"),
+        (SMOTE(inputCols=["a", "w"], weightCol="w"), "inputCols lists 'w', which is weightCol"),
+        (SMOTE(inputCols=["a", "id"], idCol="id"), "inputCols lists 'id', which is idCol"),
+        (
+            SMOTENC(inputCols=["a"], categoricalCols=["c", "label"]),
+            "categoricalCols lists 'label', which is labelCol",
+        ),
+        (SMOTE(inputCols=["a", "b", "a"]), "inputCols lists 'a' twice"),
+        (SMOTENC(inputCols=["a"], categoricalCols=["c", "c"]), "categoricalCols lists 'c' twice"),
+    ]:
+        with pytest.raises(ValueError, match=words):
+            sampler.fit(df)
+
+
 def test_copy_cols_that_are_computed_or_not_copyable_are_refused(spark):
     df, _, _ = _points(spark)
     df = df.withColumn("tags", F.array(F.lit("t")))
