@@ -69,13 +69,14 @@ def format_label(label: Label) -> str:
     return repr(label) if isinstance(label, str) else str(label)
 
 
-def match_label(key: Any, labels: Counts) -> Label:
+def match_label(key: Any, labels: Counts, param: str = "samplingStrategy") -> Label:
     """Find the class a user-given dict key stands for.
 
     Keys come back from JSON persistence as strings ("1", "1.0", "true"), and
     users write ``{1: n}`` for a double label column. A key matches a label if
     they are equal as Python values or if the key is the label's ``str()`` or
-    JSON form. Raises ``ValueError`` naming the key when no class matches.
+    JSON form. Raises ``ValueError`` naming ``param`` and the key when no class
+    matches.
     """
     for label in labels:
         if _same_value(key, label):
@@ -95,7 +96,7 @@ def match_label(key: Any, labels: Counts) -> Label:
                     return label
     known = ", ".join(format_label(label) for label in sorted(labels, key=str))
     raise ValueError(
-        f"samplingStrategy names class {format_label(key)}, which is not in the data; "
+        f"{param} names class {format_label(key)}, which is not in the data; "
         f"the classes are: {known}. Use one of them as the dict key."
     )
 

@@ -146,7 +146,7 @@ class ClassWeighter(Estimator, _ClassWeighterParams, Persistable):
             total = sum(counts.values())
             weights = {c: total / (len(counts) * n) for c, n in counts.items()}
         else:
-            weights = {match_label(key, counts): w for key, w in wanted.items()}
+            weights = {match_label(key, counts, "classWeights"): w for key, w in wanted.items()}
         model = ClassWeighterModel()
         self._copyValues(model)
         return model._set(learnedWeights=weights)

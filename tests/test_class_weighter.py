@@ -88,5 +88,5 @@ def test_bad_class_weights(weights, error, words):
 
 
 def test_unknown_class_in_dict(data):
-    with pytest.raises(ValueError, match="class 7"):
+    with pytest.raises(ValueError, match="classWeights names class 7, which is not in the data"):
         ClassWeighter(classWeights={7: 2.0}).fit(data)
