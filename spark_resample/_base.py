@@ -431,9 +431,12 @@ class Sampler(Estimator, _SamplerParams, Persistable):
             dataset,
             label_col,
             self._weight_col_or_none(),
-            {**self._class_aggregates(dataset), **key_checks(dataset, label_col, strategy)},
+            {
+                **self._class_aggregates(dataset),
+                **key_checks(dataset, label_col, strategy, "samplingStrategy"),
+            },
         )
-        strategy = respelled(strategy, stats.extra)
+        strategy = respelled(strategy, stats.extra, "samplingStrategy")
         targets = resolve_targets(strategy, stats.counts, self._kind)
         model = self._model_class()
         self._copyValues(model)

@@ -2,7 +2,8 @@
 
 Under a collation such as ``UTF8_LCASE``, "Fraud" and "fraud" are one class:
 Spark's ``groupBy`` counts them together and returns one of the spellings,
-whichever it met first. A dict key (``samplingStrategy`` or ``classWeights``)
+whichever it met first. A dict key (``samplingStrategy``, ``classWeights``,
+``shrinkage``)
 is matched to the counted labels in Python, exactly, so a key in another
 spelling would not be found. Here each such key is compared with the label
 in Spark, under the column's collation, in the class count's own job, and
@@ -33,10 +34,11 @@ def collation_of(data_type: DataType) -> Optional[str]:
     return None if collation in (_BINARY, None) else collation
 
 
-def key_checks(df: DataFrame, label_col: str, wanted: Any) -> Dict[str, Column]:
+def key_checks(df: DataFrame, label_col: str, wanted: Any, param: str) -> Dict[str, Column]:
     """Per-class aggregates telling whether the class's label equals each
-    string key of the dict ``wanted`` under the label's collation; none for
-    a label without a collation, or anything but a dict."""
+    string key of the dict ``wanted`` (the value of ``param``) under the
+    label's collation; none for a label without a collation, or anything but
+    a dict."""
     if not isinstance(wanted, Mapping) or not any(isinstance(key, str) for key in wanted):
         return {}
     types = {field.name: field.dataType for field in df.schema.fields}
@@ -45,29 +47,31 @@ def key_checks(df: DataFrame, label_col: str, wanted: Any) -> Dict[str, Column]:
         return {}
     label = col(label_col)
     return {
-        f"{_PREFIX}{i}": F.max(label == F.lit(key))
+        f"{_PREFIX}{param}_{i}": F.max(label == F.lit(key))
         for i, key in enumerate(wanted)
         if isinstance(key, str)
     }
 
 
-def respelled(wanted: Any, extra: Mapping[Any, Mapping[str, Any]]) -> Any:
-    """``wanted`` with each string key replaced by the counted label it equals
-    under the collation (``extra``: per class, the results of ``key_checks``).
-    Keys that equal no class stay as they are, for the usual error."""
+def respelled(wanted: Any, extra: Mapping[Any, Mapping[str, Any]], param: str) -> Any:
+    """``wanted`` (the value of ``param``) with each string key replaced by
+    the counted label it equals under the collation (``extra``: per class,
+    the results of ``key_checks``). Keys that equal no class stay as they
+    are, for the usual error."""
+    prefix = f"{_PREFIX}{param}_"
     if not isinstance(wanted, Mapping) or not any(
-        name.startswith(_PREFIX) for checks in extra.values() for name in checks
+        name.startswith(prefix) for checks in extra.values() for name in checks
     ):
         return wanted
     out: Dict[Any, Any] = {}
     spelled_as: Dict[Any, Any] = {}
     for i, (key, value) in enumerate(wanted.items()):
-        name = f"{_PREFIX}{i}"
+        name = f"{prefix}{i}"
         matches = [label for label, checks in extra.items() if checks.get(name)]
         label = matches[0] if len(matches) == 1 else key
         if label in out:
             raise ValueError(
-                f"The keys {spelled_as[label]!r} and {key!r} name the same class "
+                f"The {param} keys {spelled_as[label]!r} and {key!r} name the same class "
                 f"{label!r}: the label column's collation does not tell them apart. "
                 "Keep one of them."
             )

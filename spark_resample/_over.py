@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Mapping, Union
 
 from pyspark import keyword_only
 from pyspark.ml.functions import array_to_vector, vector_to_array
@@ -20,11 +20,12 @@ from ._base import (
     require_columns,
     require_vector,
 )
+from ._collation import key_checks, respelled
 from ._columns import col, label_in, label_lookup, not_finite
 from ._exact import cut_condition, find_cuts, partial_ties
-from ._params import HasExact, pairs_to_dict, to_label_counts, to_optional_float
+from ._params import HasExact, pairs_to_dict, to_label_counts
 from ._random import standard_normal
-from ._strategy import OVER
+from ._strategy import OVER, format_label, match_label, plain_value
 
 _COPY = "__spark_resample_copy"
 
@@ -48,14 +49,44 @@ def poisson_cdf(mean: float, tail: float = 1e-12) -> List[float]:
         j += 1
 
 
+Shrinkage = Union[None, float, Dict[Any, float]]
+
+
+def _shrinkage_factor(value: Any, of: str) -> float:
+    value = plain_value(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(
+            f"shrinkage{of} must be a number >= 0 (or, for the whole param, a dict "
+            f"{{label: number}}), got {type(value).__name__} {value!r}."
+        )
+    if math.isnan(value) or value < 0:
+        raise ValueError(f"shrinkage{of} must be >= 0, got {value}.")
+    return float(value)
+
+
+def to_shrinkage(value: Any) -> Shrinkage:
+    """None, one factor for every over-sampled class, or imbalanced-learn's
+    dict form {label: factor}. Persisted as JSON, a dict's keys come back as
+    strings; the fit matches them to the classes as it does a strategy's."""
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return {
+            plain_value(label): _shrinkage_factor(factor, f" for class {format_label(label)}")
+            for label, factor in value.items()
+        }
+    return _shrinkage_factor(value, "")
+
+
 class _OverSamplerParams(HasFeaturesCol, HasExact):
     shrinkage = Param(
         Params._dummy(),
         "shrinkage",
         "if set (>= 0), added copies get Gaussian noise on featuresCol (a smoothed "
         "bootstrap, as imbalanced-learn's shrinkage): per-feature std of the class x "
-        "shrinkage x (4 / ((d + 2) n)) ** (1 / (d + 4))",
-        typeConverter=to_optional_float,
+        "shrinkage x (4 / ((d + 2) n)) ** (1 / (d + 4)); a dict {label: shrinkage} "
+        "gives each over-sampled class its own",
+        typeConverter=to_shrinkage,
     )
     featureScales = Param(
         Params._dummy(),
@@ -177,9 +208,11 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
         If set, rows of an over-sampled class get weight
         ``weight x (class weight sum / weight sum after)`` so each class's
         weight sum is preserved (exactly with ``exact=True``).
-    shrinkage : float, optional
+    shrinkage : float or dict, optional
         Smoothed bootstrap: added copies get Gaussian noise on ``featuresCol``
-        (a vector column), as imbalanced-learn's ``shrinkage``.
+        (a vector column), as imbalanced-learn's ``shrinkage``. A dict
+        ``{label: shrinkage}`` sets it per class and must name every
+        over-sampled class (0 gives plain copies).
     featuresCol : str, default "features"
         Used only with ``shrinkage``.
     seed : int
@@ -231,22 +264,42 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
 
     def _validate_input(self, dataset: DataFrame) -> None:
         super()._validate_input(dataset)
-        shrinkage = self.getShrinkage()
-        if shrinkage is None:
+        if self.getShrinkage() is None:
             return
-        if shrinkage < 0 or math.isnan(shrinkage):
-            raise ValueError(f"shrinkage must be >= 0, got {shrinkage}.")
         features = self.getFeaturesCol()
         require_columns(dataset, featuresCol=features)
         require_vector(dataset, features, "shrinkage")
 
+    def _class_aggregates(self, dataset: DataFrame) -> Dict[str, Any]:
+        return key_checks(dataset, self.getLabelCol(), self.getShrinkage(), "shrinkage")
+
+    def _shrinkage_per_class(self, stats: ClassStats, grown: List[Any]) -> Dict[Any, float]:
+        """The factor of each over-sampled class. A dict must name each of
+        them, as in imbalanced-learn; it may name classes that are not grown."""
+        shrinkage = self.getShrinkage()
+        if not isinstance(shrinkage, Mapping):
+            return {c: shrinkage for c in grown}
+        given = {
+            match_label(key, stats.counts, "shrinkage"): factor
+            for key, factor in respelled(shrinkage, stats.extra, "shrinkage").items()
+        }
+        missing = [c for c in grown if c not in given]
+        if missing:
+            raise ValueError(
+                f"shrinkage gives no factor for class(es) "
+                f"{', '.join(format_label(c) for c in missing)}, which are over-sampled; "
+                "name every over-sampled class in the dict (0 gives plain copies) or give "
+                "one number for all."
+            )
+        return given
+
     def _fit_model(
         self, model: SamplerModel, dataset: DataFrame, stats: ClassStats, targets: Dict[Any, int]
     ) -> None:
-        shrinkage = self.getShrinkage()
         grown = [c for c, k in targets.items() if k > stats.counts[c]]
-        if shrinkage is None or not grown:
+        if self.getShrinkage() is None or not grown:
             return
+        shrinkage = self._shrinkage_per_class(stats, grown)
         features = self.getFeaturesCol()
         label, values = col(self.getLabelCol()), vector_to_array(col(features))
         of_grown = dataset.where(label_in(label, grown, stats.label_collation))
@@ -274,5 +327,5 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
         for value, per_feature in std.items():
             n = stats.counts[value]
             smoothing = (4.0 / ((dims + 2) * n)) ** (1.0 / (dims + 4))
-            scales[value] = [shrinkage * smoothing * s for s in per_feature]
+            scales[value] = [shrinkage[value] * smoothing * s for s in per_feature]
         model._set(featureScales=scales)

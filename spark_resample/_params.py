@@ -39,10 +39,6 @@ def to_optional_string(value: Any):
     return None if value is None else TypeConverters.toString(value)
 
 
-def to_optional_float(value: Any):
-    return None if value is None else TypeConverters.toFloat(value)
-
-
 class HasFixedSeed(HasSeed):
     def __init__(self) -> None:
         super().__init__()

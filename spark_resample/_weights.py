@@ -132,7 +132,10 @@ class ClassWeighter(Estimator, _ClassWeighterParams, Persistable):
         wanted = self.getClassWeights()
         label_col = self.getLabelCol()
         stats = class_stats(
-            dataset, label_col, self.getWeightCol(), key_checks(dataset, label_col, wanted)
+            dataset,
+            label_col,
+            self.getWeightCol(),
+            key_checks(dataset, label_col, wanted, "classWeights"),
         )
         counts = stats.counts
         if len(counts) < 2:
@@ -141,7 +144,7 @@ class ClassWeighter(Estimator, _ClassWeighterParams, Persistable):
                 f"labelCol {self.getLabelCol()!r} holds a single class ({only}); class "
                 "weights need at least two classes."
             )
-        wanted = respelled(wanted, stats.extra)
+        wanted = respelled(wanted, stats.extra, "classWeights")
         if wanted == "balanced":
             total = sum(counts.values())
             weights = {c: total / (len(counts) * n) for c, n in counts.items()}

@@ -192,6 +192,21 @@ def test_shrinkage_needs_a_vector_features_column(spark, data):
     _raises(ValueError, ["shrinkage", ">= 0"], lambda: RandomOverSampler(shrinkage=-1.0).fit(df))
 
 
+def test_shrinkage_per_class_is_checked(spark):
+    df = spark.createDataFrame(
+        [(i % 3, Vectors.dense([float(i)])) for i in range(30)] + [(0, Vectors.dense([0.0]))] * 20,
+        ["label", "features"],
+    )
+    for shrinkage, error, words in [
+        ({1: 0.5}, ValueError, ["shrinkage gives no factor", "class(es) 2", "over-sampled"]),
+        ({1: 0.5, 2: 1.0, 7: 1.0}, ValueError, ["shrinkage names class 7", "0, 1, 2"]),
+        ({1: -0.5, 2: 1.0}, ValueError, ["shrinkage for class 1", ">= 0", "-0.5"]),
+        ({1: "big", 2: 1.0}, TypeError, ["shrinkage for class 1", "number", "'big'"]),
+        ("big", TypeError, ["shrinkage must be a number", "dict"]),
+    ]:
+        _raises(error, words, lambda s=shrinkage: RandomOverSampler(shrinkage=s).fit(df))
+
+
 def _vector_rows(spark, odd):
     """Class 0: 20 rows, class 1 (over-sampled): 5, whose row 21 is ``odd``."""
     rows = [(int(i >= 20), Vectors.dense([float(i), 1.0])) for i in range(25)]

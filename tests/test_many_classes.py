@@ -194,7 +194,9 @@ def test_per_feature_std_of_a_case_insensitive_label_is_keyed_by_the_counted_cla
         (F.col("id") % 2).cast("string").alias("cat"),
     )
     wanted = {"C0": 40, "c1": 40}
-    model = RandomOverSampler(samplingStrategy=wanted, shrinkage=1.0).fit(df)
+    # A per-class shrinkage's keys match under the collation too.
+    shrinkage = {"c0": 1.0, "C1": 2.0, "C2": 9.0}
+    model = RandomOverSampler(samplingStrategy=wanted, shrinkage=shrinkage).fit(df)
     counted = {k.lower(): k for k in model.classCounts_}
     scales = pairs_to_dict(model.getOrDefault(model.featureScales))
     assert set(scales) == {counted["c0"], counted["c1"]}
@@ -203,7 +205,8 @@ def test_per_feature_std_of_a_case_insensitive_label_is_keyed_by_the_counted_cla
     ids_std = float(np.std(np.arange(20) * 3.0))
     factor = (4.0 / (4 * 20)) ** (1.0 / 6)
     for key in scales:
-        assert scales[key] == pytest.approx([ids_std * factor, 0.0])
+        times = shrinkage[key.lower()] if key.lower() in shrinkage else shrinkage[key.upper()]
+        assert scales[key] == pytest.approx([times * ids_std * factor, 0.0])
     smotenc = SMOTENC(categoricalCols=["cat"], samplingStrategy=wanted, kNeighbors=3).fit(df)
     # The median of the two features' std: (ids_std + 0) / 2.
     assert smotenc._median_std == pytest.approx(

@@ -136,10 +136,16 @@ def test_shrinkage_adds_noise_to_copies_only(spark):
     assert std == pytest.approx(scale, rel=0.1)
 
 
-def test_shrinkage_scales_are_each_features_std_per_class(spark):
+@pytest.mark.parametrize(
+    "shrinkage,factors",
+    [(0.5, {"a": 0.5, "b": 0.5}), ({"a": 0.5, "b": 2.0, "c": 9.0}, {"a": 0.5, "b": 2.0})],
+    ids=["one", "per-class"],
+)
+def test_shrinkage_scales_are_each_features_std_per_class(spark, shrinkage, factors):
     """imbalanced-learn's smoothed bootstrap: per over-sampled class and per
     feature, shrinkage x std x (4 / ((d + 2) n)) ** (1 / (d + 4)); a constant
-    feature gets 0. Three classes of 40 features, every other vector sparse."""
+    feature gets 0. Three classes of 40 features, every other vector sparse.
+    A dict gives each class its own shrinkage (the majority's goes unused)."""
     rng = np.random.default_rng(4)
     d, sizes = 40, {"a": 30, "b": 70, "c": 400}
     rows, expected = [], {}
@@ -151,9 +157,9 @@ def test_shrinkage_scales_are_each_features_std_per_class(spark):
             nonzero = {j: float(t) for j, t in enumerate(v) if t}
             rows.append((label, Vectors.sparse(d, nonzero) if i % 2 else Vectors.dense(v)))
         factor = (4.0 / ((d + 2) * n)) ** (1.0 / (d + 4))
-        expected[label] = 0.5 * factor * x.std(axis=0)
+        expected[label] = factors.get(label, 0.0) * factor * x.std(axis=0)
     df = spark.createDataFrame(rows, ["label", "features"])
-    model = RandomOverSampler(shrinkage=0.5).fit(df)
+    model = RandomOverSampler(shrinkage=shrinkage).fit(df)
     scales = pairs_to_dict(model.getOrDefault(model.featureScales))
     assert set(scales) == {"a", "b"}  # the majority is not over-sampled
     for label in ("a", "b"):

@@ -147,7 +147,8 @@ def test_model_passes_other_dataframes_through(data, make, trained_on):
             RandomUnderSamplerModel,
         ),
         (
-            lambda: RandomOverSampler(samplingStrategy={"1": 100}, shrinkage=0.5),
+            # Class 0 is not grown: its shrinkage is not used.
+            lambda: RandomOverSampler(samplingStrategy={"1": 100}, shrinkage={1: 0.5, "0": 2.0}),
             RandomOverSamplerModel,
         ),
         (
@@ -177,6 +178,10 @@ def test_estimator_and_model_persistence(data, tmp_path, make, model_class):
     else:
         fitted = loaded.fit(train)
     assert all(isinstance(k, int) for k in fitted.targetCounts_)
+    if isinstance(sampler, RandomOverSampler):
+        scales = fitted.getOrDefault("featureScales")
+        assert scales == sampler.fit(train).getOrDefault("featureScales")
+        assert [label for label, _ in scales] == [1]
 
     fitted.write().overwrite().save(str(tmp_path / "model"))
     model = model_class.load(str(tmp_path / "model"))
