@@ -809,6 +809,13 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
             require_vector(dataset, features, "SMOTE", also)
             return
         if not numeric:
+            if categorical:  # SMOTENC: every listed column is categorical
+                raise ValueError(
+                    f"SMOTENC needs at least one numeric feature in inputCols besides "
+                    f"categoricalCols {categorical} (as imbalanced-learn's does). For "
+                    "categorical features only, use RandomOverSampler, or one-hot encode "
+                    "them and use SMOTE."
+                )
             raise ValueError("inputCols is empty; list at least one numeric column.")
         require_columns(dataset, **{f"inputCols[{c!r}]": c for c in numeric})
         require_types(

@@ -420,7 +420,7 @@ def test_copied_timestamps_keep_their_instant_in_the_hour_the_clock_turns_back(s
     assert all(r.t == seconds[hashes[r[SEED_HASH]]] for r in synthetic)
 
 
-def test_label_weight_id_or_a_repeat_among_the_features_is_refused(spark):
+def test_label_weight_id_a_repeat_or_no_numeric_feature_is_refused(spark):
     """``inputCols=df.columns`` lists the label (and a weight or id column):
     never a feature to interpolate. A repeat would count twice in distances."""
     df, _, _ = _points(spark)
@@ -435,6 +435,12 @@ def test_label_weight_id_or_a_repeat_among_the_features_is_refused(spark):
         ),
         (SMOTE(inputCols=["a", "b", "a"]), "inputCols lists 'a' twice"),
         (SMOTENC(inputCols=["a"], categoricalCols=["c", "c"]), "categoricalCols lists 'c' twice"),
+        (SMOTE(inputCols=[]), "inputCols is empty"),
+        (
+            SMOTENC(inputCols=["c"], categoricalCols=["c"]),
+            r"SMOTENC needs at least one numeric feature in inputCols besides "
+            r"categoricalCols \['c'\]",
+        ),
     ]:
         with pytest.raises(ValueError, match=words):
             sampler.fit(df)
