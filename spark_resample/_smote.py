@@ -48,7 +48,9 @@ from pyspark.sql.types import (
     BooleanType,
     DataType,
     DateType,
+    DecimalType,
     DoubleType,
+    FloatType,
     IntegerType,
     IntegralType,
     LongType,
@@ -228,22 +230,40 @@ def categorical_transport(name: str, data_type: DataType) -> Column:
 
 
 def copy_transport(value: Column, data_type: DataType) -> Column:
-    """A ``copyCols`` value as the generator receives and returns it:
-    timestamps as microseconds since the epoch. Arrow hands pandas a timestamp
-    as the session time zone's wall-clock time, without its offset, so in the
-    hour a clock turns back (daylight saving ends) a copy came back an hour
-    off (8 of 20 synthetic rows, measured at America/Los_Angeles)."""
-    return F.unix_micros(value) if isinstance(data_type, TimestampType) else value
+    """A ``copyCols`` value as the generator receives and returns it, in a
+    type pandas holds exactly (``copy_restored`` turns it back):
+
+    * timestamps as microseconds since the epoch: Arrow hands pandas a
+      timestamp as the session time zone's wall-clock time, without its
+      offset, so in the hour a clock turns back (daylight saving ends) a copy
+      came back an hour off (8 of 20 synthetic rows, at America/Los_Angeles);
+    * integers as decimal(20,0): with a null among them, pandas gets float64,
+      which changed a long above 2**53 (2**62 + 2 came back as 2**62);
+    * floats and doubles as strings, which Spark writes with the digits that
+      read back to the same value: pandas holds NaN and null alike, and a NaN
+      came back null."""
+    transport = copy_transport_type(data_type)
+    if isinstance(data_type, TimestampType):
+        return F.unix_micros(value)
+    return value if transport == data_type else value.cast(transport)
 
 
 def copy_transport_type(data_type: DataType) -> DataType:
-    return LongType() if isinstance(data_type, TimestampType) else data_type
+    if isinstance(data_type, TimestampType):
+        return LongType()
+    if isinstance(data_type, IntegralType):
+        return DecimalType(20, 0)
+    if isinstance(data_type, (FloatType, DoubleType)):
+        return StringType()
+    return data_type
 
 
 def copy_restored(name: str, data_type: DataType) -> Column:
     """The copied column back in its own type (``copy_transport``)."""
     value = F.col(name)
-    return F.timestamp_micros(value) if isinstance(data_type, TimestampType) else value
+    if isinstance(data_type, TimestampType):
+        return F.timestamp_micros(value)
+    return value if copy_transport_type(data_type) == data_type else value.cast(data_type)
 
 
 def _new_in_bucket(new_per_bucket: Dict[Tuple[int, int], int]) -> Column:

@@ -378,10 +378,16 @@ def test_copy_cols_take_the_seed_rows_values(spark, sampler, tmp_path):
         F.concat(F.lit("seg"), (F.col("id") % 3).cast("string")).alias("c"),
         F.when(F.col("id") % 4 == 0, F.lit(None)).otherwise(F.col("id") % 5).alias("day"),
         F.timestamp_seconds(F.col("id") * 3600).alias("ts"),
+        # Above 2**53, with nulls: through pandas as float64 it would change.
+        F.when(F.col("id") % 4 != 1, F.lit(2**62) + F.col("id")).alias("big"),
+        # NaN and null are one to pandas: a NaN must not come back null.
+        F.when(F.col("id") % 3 == 0, F.lit(float("nan")))
+        .when(F.col("id") % 3 == 1, F.lit(None))
+        .otherwise(F.col("id") / 7)
+        .alias("x"),
     )
-    sampler = sampler.copy().setCopyCols(
-        ["day", "ts", "c"] if type(sampler) is not SMOTENC else ["day", "ts"]
-    )
+    copied = ["day", "ts", "big", "x"]
+    sampler = sampler.copy().setCopyCols(copied if type(sampler) is SMOTENC else copied + ["c"])
     sampler.write().overwrite().save(str(tmp_path / "stage"))
     sampler = type(sampler).load(str(tmp_path / "stage"))
     out, hashes = _debug_run(sampler, df)
@@ -391,11 +397,13 @@ def test_copy_cols_take_the_seed_rows_values(spark, sampler, tmp_path):
     assert len(synthetic) == 240
     for row in synthetic:
         seed = originals[hashes[row[SEED_HASH]]]
-        assert (row.day, row.ts) == (seed.day, seed.ts)
+        assert (row.day, row.ts, row.big) == (seed.day, seed.ts, seed.big)
+        assert repr(row.x) == repr(seed.x)  # nan == nan is False
         if type(sampler) is not SMOTENC:  # SMOTENC computes c from the neighbours
             assert row.c == seed.c
         assert row.id is None  # not copied: null
     assert any(row.day is None for row in synthetic) and any(row.day for row in synthetic)
+    assert {repr(row.x)[:3] for row in synthetic} >= {"nan", "Non"}
 
 
 def test_copied_timestamps_keep_their_instant_in_the_hour_the_clock_turns_back(spark):
