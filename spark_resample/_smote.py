@@ -241,7 +241,10 @@ def copy_transport(value: Column, data_type: DataType) -> Column:
       which changed a long above 2**53 (2**62 + 2 came back as 2**62);
     * floats and doubles as strings, which Spark writes with the digits that
       read back to the same value: pandas holds NaN and null alike, and a NaN
-      came back null."""
+      came back null;
+    * timestamps without time zone as strings, which read back exactly in any
+      session time zone: pandas holds them in nanoseconds, and a date past
+      2262 (9999-12-31, a common "no end" value) failed the job."""
     transport = copy_transport_type(data_type)
     if isinstance(data_type, TimestampType):
         return F.unix_micros(value)
@@ -253,7 +256,7 @@ def copy_transport_type(data_type: DataType) -> DataType:
         return LongType()
     if isinstance(data_type, IntegralType):
         return DecimalType(20, 0)
-    if isinstance(data_type, (FloatType, DoubleType)):
+    if isinstance(data_type, (FloatType, DoubleType, TimestampNTZType)):
         return StringType()
     return data_type
 

@@ -385,8 +385,13 @@ def test_copy_cols_take_the_seed_rows_values(spark, sampler, tmp_path):
         .when(F.col("id") % 3 == 1, F.lit(None))
         .otherwise(F.col("id") / 7)
         .alias("x"),
+        # Past pandas' nanosecond range (2262): "no end" dates are common.
+        F.expr(
+            "CASE WHEN id % 2 = 0 THEN timestamp_ntz'9999-12-31 23:59:59.999999' "
+            "ELSE timestamp_ntz'2024-11-03 01:30:00' + make_interval(0, 0, 0, 0, 0, 0, id) END"
+        ).alias("tn"),
     )
-    copied = ["day", "ts", "big", "x"]
+    copied = ["day", "ts", "big", "x", "tn"]
     sampler = sampler.copy().setCopyCols(copied if type(sampler) is SMOTENC else copied + ["c"])
     sampler.write().overwrite().save(str(tmp_path / "stage"))
     sampler = type(sampler).load(str(tmp_path / "stage"))
@@ -397,7 +402,7 @@ def test_copy_cols_take_the_seed_rows_values(spark, sampler, tmp_path):
     assert len(synthetic) == 240
     for row in synthetic:
         seed = originals[hashes[row[SEED_HASH]]]
-        assert (row.day, row.ts, row.big) == (seed.day, seed.ts, seed.big)
+        assert (row.day, row.ts, row.big, row.tn) == (seed.day, seed.ts, seed.big, seed.tn)
         assert repr(row.x) == repr(seed.x)  # nan == nan is False
         if type(sampler) is not SMOTENC:  # SMOTENC computes c from the neighbours
             assert row.c == seed.c
