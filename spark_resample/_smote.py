@@ -461,8 +461,9 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         if any_sparse is False and carries_sparse:
             rows, carries_sparse = rows.drop(_SPARSE), False
         if any(tree.depth for tree in trees.values()):
-            schema = StructType(rows.schema.fields + [StructField(_LEAF, IntegerType())])
-            rows = rows.mapInPandas(_leaf_udf(trees), schema)
+            # Not `schema`: that stays the input's, whose types the copies get back.
+            with_leaf = StructType(rows.schema.fields + [StructField(_LEAF, IntegerType())])
+            rows = rows.mapInPandas(_leaf_udf(trees), with_leaf)
         else:
             rows = rows.withColumn(_LEAF, F.lit(0))
         rows = rows.withColumn(_SUB, F.pmod(F.col(self._HASH), F.lit(_buckets.SUB_KEYS)))

@@ -87,10 +87,12 @@ def test_smotenc_takes_categories_from_neighbours(spark):
         assert (r.s, r.n, r.f) == expected
 
 
-def test_smotenc_null_is_a_category_of_its_own(spark):
+@pytest.mark.parametrize("bucket", [4096, 16], ids=["one-bucket", "tree"])
+def test_smotenc_null_is_a_category_of_its_own(spark, bucket):
     """As in imbalanced-learn, whose encoder makes a missing value a category:
     rows near null-category rows get null; integers keep their exact value and
-    type (as float64 in pandas, 2**60 + 1 would come back as 2**60)."""
+    type (as float64 in pandas, 2**60 + 1 would come back as 2**60), also when
+    the buckets come from a tree (the integers then came back as decimals)."""
     big = 2**60 + 1
     rng = np.random.default_rng(4)
     rows = [(i, 0, *map(float, rng.normal(size=2)), "z", 0, False) for i in range(400)]
@@ -102,7 +104,9 @@ def test_smotenc_null_is_a_category_of_its_own(spark):
     df = spark.createDataFrame(
         rows, "id long, label int, x double, y double, s string, n bigint, f boolean"
     )
-    out = SMOTENC(inputCols=["x", "y"], categoricalCols=["s", "n", "f"], kNeighbors=3).resample(df)
+    out = SMOTENC(
+        inputCols=["x", "y"], categoricalCols=["s", "n", "f"], kNeighbors=3, maxBucketSize=bucket
+    ).resample(df)
     assert class_counts(out) == {0: 400, 1: 400}
     assert [out.schema[c].dataType.simpleString() for c in "snf"] == ["string", "bigint", "boolean"]
     synthetic = out.where("is_synthetic").collect()
@@ -362,15 +366,17 @@ def test_numeric_columns_and_a_vector_column_give_the_same_rows(points, cls, buc
     assert len(from_columns) == 240 and from_vector == from_columns
 
 
-COPY_STAGES = [
-    SMOTE(inputCols=["a", "b"], kNeighbors=3),
-    SMOTENC(inputCols=["a", "b"], categoricalCols=["c"], kNeighbors=3),
-    BorderlineSMOTE(inputCols=["a", "b"], kind="borderline-2", kNeighbors=3),
-    ADASYN(inputCols=["a", "b"], nNeighbors=3),
-]
+COPY_STAGES = {
+    "SMOTE": SMOTE(inputCols=["a", "b"], kNeighbors=3),
+    # Buckets from a tree: the rows, copies included, also cross the leaf UDF.
+    "SMOTE-tree": SMOTE(inputCols=["a", "b"], kNeighbors=3, maxBucketSize=16),
+    "SMOTENC": SMOTENC(inputCols=["a", "b"], categoricalCols=["c"], kNeighbors=3),
+    "BorderlineSMOTE": BorderlineSMOTE(inputCols=["a", "b"], kind="borderline-2", kNeighbors=3),
+    "ADASYN": ADASYN(inputCols=["a", "b"], nNeighbors=3),
+}
 
 
-@pytest.mark.parametrize("sampler", COPY_STAGES, ids=lambda s: type(s).__name__)
+@pytest.mark.parametrize("sampler", COPY_STAGES.values(), ids=COPY_STAGES.keys())
 def test_copy_cols_take_the_seed_rows_values(spark, sampler, tmp_path):
     df, _, _ = _points(spark)
     df = df.select(
