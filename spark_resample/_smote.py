@@ -824,6 +824,15 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         require_columns(dataset, **{f"categoricalCols[{c!r}]": c for c in categorical})
         self._validate_feature_roles()
         self._validate_copy_cols(dataset)
+        # These reach the generating UDF by name: applyInPandas passes its
+        # columns as df[name], which parses the name and fails on a backtick.
+        for param, names in (("categoricalCols", categorical), ("copyCols", self.getCopyCols())):
+            for name in names:
+                if "`" in name:
+                    raise ValueError(
+                        f"{param} column {name!r} has a backtick in its name, which Spark's "
+                        "pandas UDFs (applyInPandas) cannot pass on; rename the column."
+                    )
         numeric = self._numeric_cols()
         if numeric is None:
             features = self.getFeaturesCol()

@@ -480,6 +480,8 @@ def test_copy_cols_that_are_computed_or_not_copyable_are_refused(spark):
     assembled = VectorAssembler(inputCols=["a", "b"], outputCol="features").transform(df)
     with pytest.raises(ValueError, match="'features' is also featuresCol"):
         SMOTE(copyCols=["features"]).fit(assembled)
+    with pytest.raises(ValueError, match=r"copyCols column 'b`c' has a backtick in its name"):
+        SMOTE(inputCols=["a"], copyCols=["b`c"]).fit(df.withColumnRenamed("b", "b`c"))
     with pytest.raises(TypeError, match=r"copyCols column 'tags' has type array<string>"):
         SMOTE(inputCols=["a", "b"], copyCols=["tags"]).fit(df)
     with pytest.raises(ValueError, match="categoricalCols"):
