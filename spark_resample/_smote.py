@@ -225,7 +225,7 @@ def categorical_transport(name: str, data_type: DataType) -> Column:
     above 2**53 would change); the generator writes the column's own type back
     (``_smote_kernels.categories``)."""
     if isinstance(data_type, IntegralType):
-        return col(name).cast("decimal(20,0)").alias(name)
+        return col(name).cast("decimal(20,0)")
     return col(name)
 
 
@@ -436,6 +436,16 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             return vector_to_array(col(self.getFeaturesCol()))
         return doubles(numeric)
 
+    def _carried(self) -> Tuple[Dict[str, str], Dict[str, str]]:
+        """The names under which the categorical and the copied columns cross
+        the UDFs. applyInPandas and mapInPandas hand their function the
+        columns as ``df[name]``, which parses the name: a user's "a.b" read
+        as field b of a column a, and a backtick failed the plan."""
+        return (
+            {c: f"__smote_cat_{i}" for i, c in enumerate(self._categorical_cols())},
+            {c: f"__smote_copy_{i}" for i, c in enumerate(self.getCopyCols())},
+        )
+
     def _resample(self, dataset: DataFrame) -> DataFrame:
         columns = dataset.columns
         marker = self.getSyntheticCol()
@@ -473,7 +483,8 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             if not any_sparse and carries_sparse:
                 rows = rows.drop(_SPARSE)
         kernel = self._kernel(ids)
-        categorical = self._categorical_cols()
+        carried_categories, carried_copies = self._carried()
+        categorical = list(carried_categories.values())
         label_of = {i: label for label, i in ids.items()}
         bucketed = rows.withColumn(_BUCKET, _bucket_of(mapping, self._bucket_parts))
         sampled_others = self._sampled_others(ids, mapping, other_counts)
@@ -490,9 +501,14 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         out_fields = pair_fields()
         if any_sparse:
             out_fields.append(StructField(_SPARSE, BooleanType()))
-        out_fields += [StructField(c, ArrayType(schema[c].dataType)) for c in categorical]
-        copied = self.getCopyCols()
-        out_fields += [StructField(c, copy_transport_type(schema[c].dataType)) for c in copied]
+        out_fields += [
+            StructField(name, ArrayType(schema[c].dataType))
+            for c, name in carried_categories.items()
+        ]
+        out_fields += [
+            StructField(name, copy_transport_type(schema[c].dataType))
+            for c, name in carried_copies.items()
+        ]
         pairs = grouped.groupBy(_CLASS, _BUCKET).applyInPandas(
             _generate_udf(
                 kernel,
@@ -500,7 +516,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
                 categorical,
                 any_sparse,
                 sampled_others,
-                copied,
+                list(carried_copies.values()),
             ),
             StructType(out_fields),
         )
@@ -517,15 +533,19 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         """The rows the UDFs read (``schema``: the input's)."""
         label = col(self.getLabelCol())
         types = {f.name: f.dataType for f in schema.fields}
-        extra = [categorical_transport(c, types[c]) for c in self._categorical_cols()]
+        carried_categories, carried_copies = self._carried()
+        extra = [
+            categorical_transport(c, types[c]).alias(name) for c, name in carried_categories.items()
+        ]
         vectors = self._numeric_cols() is None
-        copied = self.getCopyCols()
 
         def select(frame: DataFrame, class_id, other: bool) -> DataFrame:
             # Only a class's own rows seed synthetic rows: other rows carry no copies.
             copies = [
-                copy_transport(F.lit(None).cast(types[c]) if other else col(c), types[c]).alias(c)
-                for c in copied
+                copy_transport(F.lit(None).cast(types[c]) if other else col(c), types[c]).alias(
+                    name
+                )
+                for c, name in carried_copies.items()
             ]
             flags = []
             if vectors:
@@ -759,10 +779,11 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
                 if isinstance(schema[name].dataType, IntegralType):
                     value = f"round({value})"  # an integer feature stays an integer
                 values[name] = f"CAST({value} AS {schema[name].dataType.simpleString()})"
-        for name in self._categorical_cols():
-            values[name] = F.col(name)
-        for name in self.getCopyCols():
-            values[name] = copy_restored(name, schema[name].dataType)
+        carried_categories, carried_copies = self._carried()
+        for name, carried in carried_categories.items():
+            values[name] = F.col(carried)
+        for name, carried in carried_copies.items():
+            values[name] = copy_restored(carried, schema[name].dataType)
         weight_col = self.getWeightCol() if self.isDefined(self.weightCol) else None
         if weight_col in schema.names:
             # The class's mean weight; _finish then scales the class by n / target,
@@ -824,15 +845,6 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         require_columns(dataset, **{f"categoricalCols[{c!r}]": c for c in categorical})
         self._validate_feature_roles()
         self._validate_copy_cols(dataset)
-        # These reach the generating UDF by name: applyInPandas passes its
-        # columns as df[name], which parses the name and fails on a backtick.
-        for param, names in (("categoricalCols", categorical), ("copyCols", self.getCopyCols())):
-            for name in names:
-                if "`" in name:
-                    raise ValueError(
-                        f"{param} column {name!r} has a backtick in its name, which Spark's "
-                        "pandas UDFs (applyInPandas) cannot pass on; rename the column."
-                    )
         numeric = self._numeric_cols()
         if numeric is None:
             features = self.getFeaturesCol()
