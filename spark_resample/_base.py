@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from pyspark.errors import AnalysisException
 from pyspark.ml import Estimator, Model
@@ -124,6 +124,19 @@ def require_vector(df: DataFrame, name: str, needed_by: str, otherwise: str = ""
         f"featuresCol {name!r} has type {data_type.simpleString()}; {needed_by} needs a "
         f"Spark ML vector column. {remedy}{otherwise}."
     )
+
+
+def categorical_features(metadata: Mapping[str, Any], kinds: Sequence[str]) -> Dict[int, str]:
+    """{index: name} of a vector column's features whose ML attributes (in
+    the column's metadata, written by VectorAssembler, VectorIndexer,
+    OneHotEncoder) are of ``kinds``: "nominal" (category indices) or
+    "binary" (one-hot dimensions)."""
+    attrs = metadata.get("ml_attr", {}).get("attrs", {})
+    return {
+        int(a["idx"]): str(a.get("name", f"#{a['idx']}"))
+        for kind in kinds
+        for a in attrs.get(kind, [])
+    }
 
 
 def _is_streaming(df: DataFrame) -> bool:

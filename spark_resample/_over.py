@@ -16,6 +16,7 @@ from ._base import (
     ClassStats,
     Sampler,
     SamplerModel,
+    categorical_features,
     feature_std,
     require_columns,
     require_vector,
@@ -162,10 +163,12 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
         if extra is not None:
             repeated = repeated.union(extra)  # by position, as in _under
         if self.getShrinkage() is not None:
-            repeated = self._add_noise(repeated)
+            repeated = self._add_noise(repeated, dataset.schema[self.getFeaturesCol()].metadata)
         return self._finish(repeated, columns, factors, appended=[self._HASH, self._DRAW, _COPY])
 
-    def _add_noise(self, repeated: DataFrame) -> DataFrame:
+    def _add_noise(self, repeated: DataFrame, metadata: Dict[str, Any]) -> DataFrame:
+        """``metadata``: the features column's, kept on the noisy column (its
+        ML attributes tell a tree model which features are categorical)."""
         features = self.getFeaturesCol()
         scales = label_lookup(
             col(self.getLabelCol()),
@@ -180,9 +183,10 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
             )
         )
         # Originals (copy 0) and classes without learned scales stay as they were.
-        return repeated.withColumn(
-            features, F.when((copy > 0) & scales.isNotNull(), noisy).otherwise(col(features))
-        )
+        noisy_copies = F.when((copy > 0) & scales.isNotNull(), noisy).otherwise(col(features))
+        # withMetadata, not alias(metadata=): over Spark Connect, withColumn
+        # drops an alias's metadata.
+        return repeated.withColumn(features, noisy_copies).withMetadata(features, metadata)
 
 
 class RandomOverSampler(Sampler, _OverSamplerParams):
@@ -323,9 +327,17 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
                 f"{dims} in the over-sampled classes; shrinkage needs one size."
             )
         std = feature_std(of_grown, label, grown, stats.label_collation, values, dims)
+        # No noise on what the column's ML attributes call categorical (from
+        # VectorIndexer or OneHotEncoder): a category index or a one-hot
+        # dimension plus noise is no category, and a tree model reads it as one.
+        schema = dataset.schema
+        fixed = categorical_features(schema[features].metadata, ("nominal", "binary"))
         scales = {}
         for value, per_feature in std.items():
             n = stats.counts[value]
             smoothing = (4.0 / ((dims + 2) * n)) ** (1.0 / (dims + 4))
-            scales[value] = [shrinkage[value] * smoothing * s for s in per_feature]
+            scales[value] = [
+                0.0 if j in fixed else shrinkage[value] * smoothing * s
+                for j, s in enumerate(per_feature)
+            ]
         model._set(featureScales=scales)

@@ -67,6 +67,7 @@ from ._base import (
     ClassStats,
     Sampler,
     SamplerModel,
+    categorical_features,
     require_columns,
     require_types,
     require_vector,
@@ -852,6 +853,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
             also = ", or list the numeric feature columns in inputCols"
             require_columns(dataset, also, featuresCol=features)
             require_vector(dataset, features, "SMOTE", also)
+            self._refuse_indexed_categories(dataset.schema[features].metadata)
             return
         if not numeric:
             if categorical:  # SMOTENC: every listed column is categorical
@@ -875,6 +877,23 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
     def _repeated_names_problem(self) -> Optional[Tuple[str, str]]:
         # idCol does not help: the synthetic rows are unioned by name.
         return ("synthetic rows join the table by column name", "")
+
+    def _refuse_indexed_categories(self, metadata: Dict[str, Any]) -> None:
+        """A vector whose ML attributes mark features nominal (VectorIndexer,
+        or a StringIndexer output assembled): interpolated, a category index
+        becomes one neither row has (between 0 and 2: 1), or no category at
+        all, which a tree model truncates to one. One-hot dimensions
+        ("binary") are interpolated, as imbalanced-learn's SMOTE does."""
+        nominal = categorical_features(metadata, ("nominal",))
+        if nominal:
+            listed = ", ".join(f"{j} ({name!r})" for j, name in sorted(nominal.items()))
+            raise ValueError(
+                f"featuresCol {self.getFeaturesCol()!r} holds category indices (its ML "
+                f"attributes mark feature(s) {listed} nominal); interpolated, they would "
+                "become categories neither row has. Use SMOTENC on the columns before "
+                "assembling (numeric ones in inputCols, categories in categoricalCols), "
+                "or resample before indexing."
+            )
 
     def _validate_feature_roles(self) -> None:
         """Refuse the label, weight or id column among the features (easy to do

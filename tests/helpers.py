@@ -117,3 +117,22 @@ def variant_rows(spark, n: int, *extra):
         F.expr("named_struct('inner', parse_json(cast(id % 3 AS STRING)))").alias("s"),
         *extra,
     )
+
+
+# ML attributes as VectorAssembler writes them from a numeric column, a
+# VectorIndexer/StringIndexer category index and a one-hot dimension.
+MIXED_ATTRIBUTES = {
+    "ml_attr": {
+        "num_attrs": 3,
+        "attrs": {
+            "numeric": [{"idx": 0, "name": "x"}],
+            "nominal": [{"idx": 1, "name": "c", "vals": ["0", "1", "2"]}],
+            "binary": [{"idx": 2, "name": "b"}],
+        },
+    }
+}
+
+
+def with_attributes(df, metadata, column="features"):
+    """``df`` with ``metadata`` on its vector column ``column``."""
+    return df.withMetadata(column, metadata)

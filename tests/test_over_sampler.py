@@ -11,7 +11,15 @@ from spark_resample import RandomOverSampler
 from spark_resample._over import poisson_cdf
 from spark_resample._params import pairs_to_dict
 
-from .helpers import class_counts, id_multiplicity, labelled, poisson_bounds, with_partitions
+from .helpers import (
+    MIXED_ATTRIBUTES,
+    class_counts,
+    id_multiplicity,
+    labelled,
+    poisson_bounds,
+    with_attributes,
+    with_partitions,
+)
 
 COUNTS = {0: 2000, 1: 130}
 
@@ -165,6 +173,25 @@ def test_shrinkage_scales_are_each_features_std_per_class(spark, shrinkage, fact
     for label in ("a", "b"):
         assert scales[label] == pytest.approx(expected[label].tolist(), rel=1e-9, abs=1e-12)
         assert scales[label][5] == 0.0
+
+
+def test_shrinkage_keeps_the_vector_attributes_and_leaves_categories_alone(spark):
+    """A tree model reads from the features column's ML attributes which
+    features are categories (VectorIndexer, OneHotEncoder). The noisy column
+    lost them, so a tree took category indices for numbers; and noise on a
+    category index or a one-hot dimension makes no category."""
+    rows = [
+        (int(i < 40), Vectors.dense([float(i), float(i % 3), float(i % 2)])) for i in range(400)
+    ]
+    df = with_attributes(spark.createDataFrame(rows, ["label", "features"]), MIXED_ATTRIBUTES)
+    model = RandomOverSampler(shrinkage=1.0).fit(df)
+    scales = pairs_to_dict(model.getOrDefault(model.featureScales))[1]
+    assert scales[0] > 0 and scales[1:] == [0.0, 0.0]
+    out = model.transform(df)
+    assert out.schema["features"].metadata == df.schema["features"].metadata
+    copies = as_arrays(out).select(F.col("features")[0].alias("x"), F.col("features")[1].alias("c"))
+    assert copies.where("x != floor(x)").count() > 300  # the numeric feature got noise
+    assert {r.c for r in copies.distinct().collect()} == {0.0, 1.0, 2.0}
 
 
 def test_shrinkage_zero_gives_plain_copies(spark):

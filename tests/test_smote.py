@@ -17,7 +17,14 @@ from pyspark.sql.types import IntegerType, LongType, StructField, StructType
 from spark_resample import SMOTE
 from spark_resample._smote_kernels import DEBUG_COLUMNS, NEIGHBOR_HASH, SEED_HASH
 
-from .helpers import class_counts, needs_variant, variant_rows, with_partitions
+from .helpers import (
+    MIXED_ATTRIBUTES,
+    class_counts,
+    needs_variant,
+    variant_rows,
+    with_attributes,
+    with_partitions,
+)
 
 BUCKET = DEBUG_COLUMNS[2]
 VECTOR_SCHEMA = StructType(
@@ -423,3 +430,30 @@ def test_other_columns_are_null_on_synthetic_rows_whatever_their_type(spark):
     synthetic = out.where("is_synthetic").select(*others).collect()
     assert len(synthetic) == 20
     assert all(v is None for row in synthetic for v in row)
+
+
+def test_a_vector_of_category_indices_is_refused_one_hot_is_not(spark):
+    """Interpolated, a category index (VectorIndexer, an assembled
+    StringIndexer output) becomes a category neither row has; one-hot
+    dimensions are interpolated, as imbalanced-learn's SMOTE does."""
+    rows = [
+        (int(i < 40), Vectors.dense([float(i), float(i % 3), float(i % 2)])) for i in range(200)
+    ]
+    df = spark.createDataFrame(rows, ["label", "features"])
+    indexed = with_attributes(df, MIXED_ATTRIBUTES)
+    with pytest.raises(ValueError) as caught:
+        SMOTE().fit(indexed)
+    message = str(caught.value)
+    assert all(w in message for w in ["featuresCol 'features'", "1 ('c') nominal", "SMOTENC"])
+    attrs = MIXED_ATTRIBUTES["ml_attr"]["attrs"]
+    one_hot = {
+        "ml_attr": {
+            "num_attrs": 3,
+            "attrs": {
+                "numeric": attrs["numeric"],
+                "binary": [{"idx": 1, "name": "c"}, {"idx": 2, "name": "b"}],
+            },
+        }
+    }
+    out = SMOTE(kNeighbors=3).resample(with_attributes(df, one_hot))
+    assert class_counts(out) == {0: 160, 1: 160}
