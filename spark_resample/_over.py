@@ -330,8 +330,7 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
         # No noise on what the column's ML attributes call categorical (from
         # VectorIndexer or OneHotEncoder): a category index or a one-hot
         # dimension plus noise is no category, and a tree model reads it as one.
-        schema = dataset.schema
-        fixed = categorical_features(schema[features].metadata, ("nominal", "binary"))
+        fixed = categorical_features(dataset.schema[features].metadata, ("nominal", "binary"))
         scales = {}
         for value, per_feature in std.items():
             n = stats.counts[value]

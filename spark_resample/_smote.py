@@ -246,9 +246,9 @@ def copy_transport(value: Column, data_type: DataType) -> Column:
     * timestamps without time zone as strings, which read back exactly in any
       session time zone: pandas holds them in nanoseconds, and a date past
       2262 (9999-12-31, a common "no end" value) failed the job."""
-    transport = copy_transport_type(data_type)
     if isinstance(data_type, TimestampType):
         return F.unix_micros(value)
+    transport = copy_transport_type(data_type)
     return value if transport == data_type else value.cast(transport)
 
 
@@ -472,7 +472,8 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         if any_sparse is False and carries_sparse:
             rows, carries_sparse = rows.drop(_SPARSE), False
         if any(tree.depth for tree in trees.values()):
-            # Not `schema`: that stays the input's, whose types the copies get back.
+            # Not `schema`: that stays the input's, whose types the output's
+            # categories and copies are given (not their transport types).
             with_leaf = StructType(rows.schema.fields + [StructField(_LEAF, IntegerType())])
             rows = rows.mapInPandas(_leaf_udf(trees), with_leaf)
         else:
