@@ -26,7 +26,7 @@ from ._columns import col, label_in, label_lookup, not_finite
 from ._exact import cut_condition, find_cuts, partial_ties
 from ._params import HasExact, pairs_to_dict, to_label_counts
 from ._random import standard_normal
-from ._strategy import OVER, format_label, match_label, plain_value
+from ._strategy import OVER, format_label, match_keys, plain_value
 
 _COPY = "__spark_resample_copy"
 
@@ -283,10 +283,9 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
         shrinkage = self.getShrinkage()
         if not isinstance(shrinkage, Mapping):
             return {c: shrinkage for c in grown}
-        given = {
-            match_label(key, stats.counts, "shrinkage"): factor
-            for key, factor in respelled(shrinkage, stats.extra, "shrinkage").items()
-        }
+        given = match_keys(
+            respelled(shrinkage, stats.extra, "shrinkage"), stats.counts, "shrinkage"
+        )
         missing = [c for c in grown if c not in given]
         if missing:
             raise ValueError(

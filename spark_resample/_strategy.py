@@ -101,6 +101,24 @@ def match_label(key: Any, labels: Counts, param: str = "samplingStrategy") -> La
     )
 
 
+def match_keys(wanted: Mapping[Any, Any], labels: Counts, param: str) -> Dict[Label, Any]:
+    """``wanted`` keyed by the classes its keys stand for (``match_label``).
+    Two keys for one class ({1: ..., "1": ...}, as after JSON persistence of
+    a dict that had both) are refused, naming ``param``: one value would
+    silently win."""
+    matched: Dict[Label, Any] = {}
+    key_of: Dict[Label, Any] = {}
+    for key, value in wanted.items():
+        label = match_label(key, labels, param)
+        if label in matched:
+            raise ValueError(
+                f"{param} keys {key_of[label]!r} and {key!r} both name class "
+                f"{format_label(label)}; keep one of them."
+            )
+        matched[label], key_of[label] = value, key
+    return matched
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -226,8 +244,7 @@ def _resolve_ratio(ratio: float, counts: Counts, kind: str) -> Dict[Label, int]:
 
 def _resolve_dict(wanted: Mapping[Any, int], counts: Counts, kind: str) -> Dict[Label, int]:
     targets: Dict[Label, int] = {}
-    for key, count in wanted.items():
-        label = match_label(key, counts)
+    for label, count in match_keys(wanted, counts, "samplingStrategy").items():
         have = counts[label]
         if kind == OVER and count < have:
             raise ValueError(

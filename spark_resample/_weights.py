@@ -17,7 +17,7 @@ from ._collation import collation_of, key_checks, respelled
 from ._columns import col, label_lookup
 from ._params import pairs_to_dict, to_label_counts
 from ._persistence import Persistable
-from ._strategy import format_label, match_label, plain_value
+from ._strategy import format_label, match_keys, plain_value
 
 
 def to_class_weights(value: Any):
@@ -149,7 +149,7 @@ class ClassWeighter(Estimator, _ClassWeighterParams, Persistable):
             total = sum(counts.values())
             weights = {c: total / (len(counts) * n) for c, n in counts.items()}
         else:
-            weights = {match_label(key, counts, "classWeights"): w for key, w in wanted.items()}
+            weights = match_keys(wanted, counts, "classWeights")
         model = ClassWeighterModel()
         self._copyValues(model)
         return model._set(learnedWeights=weights)

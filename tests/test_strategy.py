@@ -3,7 +3,14 @@
 import pytest
 from imblearn.utils import check_sampling_strategy
 
-from spark_resample._strategy import OVER, UNDER, match_label, resolve_targets, validate_strategy
+from spark_resample._strategy import (
+    OVER,
+    UNDER,
+    match_keys,
+    match_label,
+    resolve_targets,
+    validate_strategy,
+)
 
 BINARY = {0: 900, 1: 100}
 MULTI = {"a": 600, "b": 300, "c": 100}
@@ -73,6 +80,19 @@ def test_dict_keys_restore_the_label_type(key, labels, expected):
 def test_boolean_key_does_not_match_integer_label():
     with pytest.raises(ValueError, match="class True"):
         match_label(True, {0: 1, 1: 1})
+
+
+@pytest.mark.parametrize("param", ["samplingStrategy", "classWeights", "shrinkage"])
+def test_two_keys_for_one_class_are_refused(param):
+    """{1: .., "1": ..}: both match class 1, and one value silently won."""
+    with pytest.raises(ValueError, match=f"{param} keys 1 and '1' both name class 1"):
+        match_keys({1: 10, "1": 20}, {0: 5, 1: 5}, param)
+    assert match_keys({"1": 10, 0: 3}, {0: 5, 1: 5}, param) == {1: 10, 0: 3}
+
+
+def test_a_strategy_with_two_keys_for_one_class_is_refused():
+    with pytest.raises(ValueError, match="samplingStrategy keys 1.0 and '1'"):
+        resolve_targets({1.0: 10, "1": 20}, {0: 50, 1: 5}, OVER)
 
 
 def test_strategy_names_are_normalised():
