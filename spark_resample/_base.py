@@ -161,6 +161,23 @@ def require_distinct_names(df: DataFrame, reason: str, remedy: str = "") -> None
         )
 
 
+# Helper columns the samplers add to the rows while they work (and drop
+# before returning) start with these; a user column of such a name would be
+# overwritten by one, then dropped with it.
+RESERVED_PREFIXES = ("__spark_resample_", "__smote_")
+
+
+def require_no_reserved_names(df: DataFrame) -> None:
+    """Raise if a column name starts with a prefix the samplers' helper columns use."""
+    taken = [n for n in df.columns if n.startswith(RESERVED_PREFIXES)]
+    if taken:
+        raise ValueError(
+            f"column name(s) {taken} start with {' or '.join(map(repr, RESERVED_PREFIXES))}, "
+            "which spark-resample keeps for the helper columns it adds while resampling; "
+            "such a column would be overwritten and dropped. Rename it before resampling."
+        )
+
+
 def _check_label_type(df: DataFrame, label_col: str) -> DataType:
     data_type = df.schema[label_col].dataType
     if isinstance(data_type, (IntegralType, FloatType, DoubleType, StringType, BooleanType)):
@@ -422,6 +439,7 @@ class Sampler(Estimator, _SamplerParams, Persistable):
     def _validate_input(self, dataset: DataFrame) -> None:
         """Checks a sampler adds to the common ones; runs before any job."""
         require_columns(dataset, idCol=self.getIdCol())
+        require_no_reserved_names(dataset)
         problem = self._repeated_names_problem()
         if problem:
             require_distinct_names(dataset, *problem)

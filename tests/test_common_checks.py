@@ -118,6 +118,19 @@ def test_repeated_column_names_are_named(data, cls):
 
 
 @pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
+@pytest.mark.parametrize("name", ["__spark_resample_u", "__smote_class"])
+def test_columns_named_like_helper_columns_are_refused(data, cls, name):
+    """A helper column added while resampling would overwrite such a column
+    (and be dropped with it): refused before any job, naming the column."""
+    from pyspark.sql import functions as F
+
+    with pytest.raises(ValueError, match="keeps for the helper columns") as caught:
+        _make(cls).fit(data.withColumn(name, F.lit(7)))
+    message = str(caught.value)
+    assert f"[{name!r}]" in message and "Rename it" in message
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
 def test_streaming_input_is_refused_with_advice(spark, cls):
     from pyspark.ml.functions import array_to_vector
     from pyspark.sql import functions as F
