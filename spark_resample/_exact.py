@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import reduce
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Set, Tuple
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -65,9 +65,15 @@ def find_cuts(
     wanted: Mapping[Any, Tuple[int, int]],
     weight_col: Optional[str] = None,
     collation: Optional[str] = None,
+    open_top: bool = False,
 ) -> Dict[Any, ClassCut]:
     """For each class ``label -> (rows in class, rows to keep)`` find the cut
     that keeps exactly that many rows with the smallest u.
+
+    ``open_top``: the row count is only an estimate, known to be a little
+    above the rows to keep; every window then reaches up to 1 (the few rows
+    above the k-th are gathered too), so that a class with fewer rows than
+    asked is recognised in the first job and raises :class:`TooFewRows`.
 
     ``weight_col`` (optional) is summed over the kept rows, so callers can
     rescale weights to preserve the class's weight sum exactly. ``collation``:
@@ -85,16 +91,30 @@ def find_cuts(
     delta = _DELTA
     while pending:
         bounds = {label: _bounds(n, k, delta) for label, (n, k) in pending.items()}
-        found = _find_cuts_once(df, label_col, u, pending, bounds, weight_col, collation)
+        if open_top:
+            bounds = {label: (low, 1.0) for label, (low, _) in bounds.items()}
+        found, short = _find_cuts_once(df, label_col, u, pending, bounds, weight_col, collation)
+        if short:
+            raise TooFewRows(short)
         cuts.update(found)
         pending = {label: nk for label, nk in pending.items() if label not in found}
         delta *= delta  # a bound failed: retry those classes with a much wider window
     return cuts
 
 
+class TooFewRows(RuntimeError):
+    """A class has fewer rows than its cut keeps (``classes``: those labels)."""
+
+    def __init__(self, classes: Set[Any]) -> None:
+        super().__init__(f"fewer rows than the cut keeps in class(es) {sorted(map(repr, classes))}")
+        self.classes = classes
+
+
 def _find_cuts_once(
     df, label_col, u, pending, bounds, weight_col, collation
-) -> Dict[Any, ClassCut]:
+) -> Tuple[Dict[Any, ClassCut], Set[Any]]:
+    """The cuts found in one job, and the classes known to have fewer rows
+    than their cut keeps (those whose window reached 1 and held too few)."""
     # Written as SQL over the class's position c in ``classes`` (1-based, null
     # for other classes): each Column built in Python costs calls to the JVM
     # (or a Connect message) and each DataFrame step an analysis of the plan,
@@ -136,6 +156,7 @@ def _find_cuts_once(
         .selectExpr(
             "c",
             "threshold",
+            "need_left > size(waitlist) AS too_few",
             "CAST(need_left - size(filter(waitlist, x -> x.u < threshold)) AS INT) AS ties_taken",
             "size(filter(waitlist, x -> x.u = threshold)) AS ties_total",
             "w_below + aggregate(filter(waitlist, x -> x.u < threshold), 0D, (s, x) -> s + x.w)"
@@ -145,13 +166,17 @@ def _find_cuts_once(
         .collect()
     )
     cuts = {}
+    # A class without rows in its window (none at all, say) has no result row.
+    short = {c for c in classes if bounds[c][1] >= 1.0}
     for row in result:
+        if not row["too_few"]:
+            short.discard(classes[row["c"] - 1])
         if row["threshold"] is None:
             continue  # the window missed the k-th value; retried by the caller
         taken, total = int(row["ties_taken"]), int(row["ties_total"])
         kept_weight = float(row["w_before"]) + float(row["w_at"]) * taken / total
         cuts[classes[row["c"] - 1]] = ClassCut(float(row["threshold"]), taken, total, kept_weight)
-    return cuts
+    return cuts, short
 
 
 def cut_condition(

@@ -25,29 +25,10 @@ from ._collation import key_checks, respelled
 from ._columns import col, label_in, label_lookup, not_finite
 from ._exact import cut_condition, find_cuts, partial_ties
 from ._params import HasExact, pairs_to_dict, to_label_counts
-from ._random import standard_normal
+from ._random import poisson_copies, standard_normal
 from ._strategy import OVER, format_label, match_keys, plain_value
 
 _COPY = "__spark_resample_copy"
-
-
-def poisson_cdf(mean: float, tail: float = 1e-12) -> List[float]:
-    """P(X <= j) for j = 0, 1, ... until the remaining tail is below ``tail``.
-
-    The number of extra copies of a row is the count of entries <= its uniform
-    draw (inverse-CDF sampling), which a SQL ``filter`` evaluates per row of a
-    grown class. (An unrolled binary search in nested IFs was tried: with ~180
-    entries it makes the stage's generated code too large to compile, and the
-    whole scan falls back to interpreted mode, 40 % slower.)"""
-    cdf: List[float] = []
-    total, j = 0.0, 0
-    log_mean = math.log(mean)
-    while True:
-        total += math.exp(-mean + j * log_mean - math.lgamma(j + 1))
-        cdf.append(min(total, 1.0))
-        if j > mean and 1.0 - total < tail:
-            return cdf
-        j += 1
 
 
 Shrinkage = Union[None, float, Dict[Any, float]]
@@ -153,9 +134,8 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
                 kept = cuts[c].kept_weight if c in cuts else 0.0
                 factors[c] = stats.weight_sums[c] / ((1 + whole[c]) * stats.weight_sums[c] + kept)
         else:
-            cdfs = {c: poisson_cdf(a / stats.counts[c]) for c, a in added.items()}
-            cdf = label_lookup(label, cdfs, collation)
-            copies = F.size(F.filter(cdf, lambda p: p <= draw))
+            means = {c: a / stats.counts[c] for c, a in added.items()}
+            copies = poisson_copies(label, means, draw, collation)
             factors = {c: 1.0 / (1.0 + a / stats.counts[c]) for c, a in added.items()}
         # Copy 0 is the original row. array(0) is a constant: no array per row.
         copy_numbers = F.when(grown, F.sequence(F.lit(0), copies)).otherwise(F.array(F.lit(0)))

@@ -8,8 +8,8 @@ from pyspark.ml.linalg import Vectors
 from pyspark.sql import functions as F
 
 from spark_resample import RandomOverSampler
-from spark_resample._over import poisson_cdf
 from spark_resample._params import pairs_to_dict
+from spark_resample._random import poisson_cdf
 
 from .helpers import (
     MIXED_ATTRIBUTES,

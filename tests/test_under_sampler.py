@@ -1,5 +1,7 @@
 """RandomUnderSampler: sizes, nothing lost, weights, label types, determinism."""
 
+import math
+
 import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
@@ -13,6 +15,7 @@ from .helpers import (
     id_multiplicity,
     labelled,
     needs_variant,
+    poisson_bounds,
     variant_rows,
     with_partitions,
 )
@@ -337,3 +340,121 @@ def test_wide_rows_are_sampled_exactly(spark, is_connect, tmp_path):
     assert df.where("c0 IS NULL").count() > 0
     out = RandomUnderSampler(exact=True, seed=4).resample(df)
     assert class_counts(out) == {0: 30, 1: 30}
+
+
+# replacement=True: imbalanced-learn's bootstrap of the target size.
+
+
+def _distinct_bounds(n: int, k: float):
+    """Binomial bounds on the distinct rows among k drawn with replacement from
+    n: each row is drawn at least once with p = 1 - (1 - 1/n) ** k. (Exact
+    draws are multinomial, whose distinct count varies less than a binomial:
+    the bounds hold with room.)"""
+    return binomial_bounds(n, 1 - (1 - 1 / n) ** k)
+
+
+@pytest.mark.parametrize("target", [1, 600, 2999])
+def test_exact_with_replacement_is_a_bootstrap_of_the_target_size(binary, target):
+    out = RandomUnderSampler(
+        samplingStrategy={0: target}, exact=True, replacement=True, seed=4
+    ).resample(binary)
+    assert class_counts(out) == {0: target, 1: 150}
+    seen = id_multiplicity(out)
+    minority_ids = {r.id for r in binary.where("label = 1").select("id").collect()}
+    assert all(seen[i] == 1 for i in minority_ids)
+    majority = {i: m for i, m in seen.items() if i not in minority_ids}
+    low, high = _distinct_bounds(3000, target)
+    assert low <= len(majority) <= high
+    if target > 100:
+        assert max(majority.values()) > 1  # drawn with replacement
+    # Every row that comes out is an input row of its class, column for column.
+    assert_df_equality(
+        out.distinct(), binary.join(out.select("id"), "id", "left_semi"), ignore_row_order=True
+    )
+
+
+def test_approximate_with_replacement_sits_within_poisson_bounds(binary):
+    out = RandomUnderSampler(samplingStrategy=0.5, replacement=True, seed=8).resample(binary)
+    counts = class_counts(out)
+    low, high = poisson_bounds(300)  # 3000 rows, each Poisson(300 / 3000) times
+    assert low <= counts[0] <= high and counts[1] == 150
+    majority = out.where("label = 0").select("id").distinct().count()
+    low, high = binomial_bounds(3000, 1 - math.exp(-0.1))
+    assert low <= majority <= high
+    assert id_multiplicity(out.where("label = 0")).most_common(1)[0][1] > 1
+
+
+def test_with_replacement_keeps_weight_sums(binary):
+    weighted = binary.withColumn("w", (F.col("id") % 7 + 1).cast("double"))
+    before = {r[0]: r[1] for r in weighted.groupBy("label").agg(F.sum("w")).collect()}
+    exact = RandomUnderSampler(samplingStrategy=0.25, exact=True, replacement=True, weightCol="w")
+    after = {
+        r[0]: r[1] for r in exact.resample(weighted).groupBy("label").agg(F.sum("w")).collect()
+    }
+    assert after[0] == pytest.approx(before[0], rel=1e-9)
+    assert after[1] == pytest.approx(before[1], rel=1e-12)
+    # Approximate: each copy gets 1 / mean, so the sum is kept in expectation.
+    out = RandomUnderSampler(samplingStrategy=0.25, replacement=True, weightCol="v").resample(
+        binary
+    )
+    kept = class_counts(out)[0]
+    assert out.where("label = 0").agg(F.sum("v")).first()[0] == pytest.approx(kept * 3000 / 600)
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_with_replacement_does_not_follow_the_partitioning(binary, exact):
+    sampler = RandomUnderSampler(samplingStrategy=0.3, exact=exact, replacement=True, seed=12)
+    reference = sampler.resample(with_partitions(binary, 1))
+    shuffled = binary.repartition(7, "x0").sortWithinPartitions(F.rand(3))
+    for df in (with_partitions(binary, 17), shuffled):
+        assert_df_equality(sampler.resample(df), reference, ignore_row_order=True)
+
+
+def test_exact_with_replacement_cuts_among_identical_rows(spark, monkeypatch):
+    """Identical rows get identical copies and draws: their copies' total can
+    fall short of the target (then drawn again with more copies), and a cut
+    among them still keeps exactly the target."""
+    from spark_resample import _under
+
+    real_find_cuts, short = _under.find_cuts, []
+
+    def recording(*args, **kwargs):
+        try:
+            return real_find_cuts(*args, **kwargs)
+        except _under.TooFewRows:
+            short.append(args[3])
+            raise
+
+    monkeypatch.setattr(_under, "find_cuts", recording)
+    rows = [(0, 1.0)] * 300 + [(0, float(i)) for i in range(2, 202)] + [(1, 0.5)] * 20
+    df = spark.createDataFrame(rows, "label int, x double")
+    for target in (1, 150, 499):
+        for seed in (1, 2, 3):
+            out = RandomUnderSampler(
+                samplingStrategy={0: target}, exact=True, replacement=True, seed=seed
+            ).resample(df)
+            assert class_counts(out) == {0: target, 1: 20}, (target, seed)
+    assert short, "no draw fell short: the retry was not exercised"
+
+
+def test_a_cut_asked_of_a_class_with_fewer_rows_says_so(binary):
+    """With only an estimate of the rows (open_top), a class that has fewer
+    than the cut keeps is recognised in the first job."""
+    from spark_resample._exact import TooFewRows, find_cuts
+
+    with pytest.raises(TooFewRows, match=r"class\(es\) \['1'\]") as caught:
+        find_cuts(binary, "label", F.lit(0.5) * (F.col("id") % 2), {1: (400, 200)}, open_top=True)
+    assert caught.value.classes == {1}
+
+
+def test_replacement_persists_and_is_checked(binary, tmp_path):
+    sampler = RandomUnderSampler(
+        samplingStrategy={0: 500}, exact=True, replacement=True, weightCol="w", seed=6
+    )
+    sampler.write().overwrite().save(str(tmp_path / "s"))
+    loaded = RandomUnderSampler.load(str(tmp_path / "s"))
+    assert loaded.getReplacement() is True
+    assert_df_equality(loaded.resample(binary), sampler.resample(binary), ignore_row_order=True)
+    assert RandomUnderSampler().getReplacement() is False
+    with pytest.raises(TypeError, match='param "replacement".*bool'):
+        RandomUnderSampler(replacement="yes")
