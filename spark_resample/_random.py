@@ -179,13 +179,7 @@ def standard_normal(hash_col: Column, *salt: object) -> Column:
 
 def poisson_cdf(mean: float, tail: float = 1e-12) -> List[float]:
     """P(X <= j) for j = 0, 1, ... until the remaining tail is below ``tail``
-    (mean 0: [1.0], no copies).
-
-    A row's number of copies is the count of entries <= its uniform draw
-    (inverse-CDF sampling), which a SQL ``filter`` evaluates per row of a
-    class that needs copies. (An unrolled binary search in nested IFs was
-    tried: with ~180 entries it makes the stage's generated code too large to
-    compile, and the whole scan falls back to interpreted mode, 40 % slower.)"""
+    (mean 0: [1.0], no copies)."""
     if mean <= 0:
         return [1.0]
     cdf: List[float] = []
@@ -203,6 +197,17 @@ def poisson_copies(
     label: Column, means: Mapping[Any, float], draw: Column, collation: Optional[str] = None
 ) -> Column:
     """A Poisson(``means[class]``) count per row of a class in ``means``, from
-    the row's uniform ``draw`` (use it only on those rows: others have no CDF)."""
+    the row's uniform ``draw`` by inverse CDF: the count of CDF entries <= the
+    draw (use it only on those rows: others have no CDF).
+
+    Counted as the draw's place in the CDF sorted together with it, high to
+    low: the entries above the draw come first, and array_position finds the
+    first value equal to it, whichever of equal values sorts first. Counted
+    with a higher-order function (``size(filter(cdf, p -> p <= u))``), the
+    stage measured 0.4-0.6 s slower at 2M rows even with 1 % of them counting:
+    Spark evaluates such a function outside the generated code, from a row it
+    builds for every row of the stage. (An unrolled binary search in nested
+    IFs made the generated code too large to compile at ~180 entries.)"""
     cdfs = label_lookup(label, {c: poisson_cdf(m) for c, m in means.items()}, collation)
-    return F.size(F.filter(cdfs, lambda p: p <= draw))
+    with_draw = F.sort_array(F.concat(cdfs, F.array(draw)), asc=False)
+    return (F.size(cdfs) + 1 - F.array_position(with_draw, draw)).cast("int")

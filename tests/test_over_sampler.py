@@ -1,5 +1,7 @@
 """RandomOverSampler: every original stays, sizes, weights, shrinkage, determinism."""
 
+import math
+
 import numpy as np
 import pytest
 from chispa import assert_df_equality
@@ -36,6 +38,27 @@ def test_poisson_table_is_a_cdf():
         assert cdf[-1] > 1 - 1e-9
         expected = sum(1 - p for p in cdf)  # E[X] = sum over j of P(X > j)
         assert expected == pytest.approx(mean, rel=1e-6)
+
+
+def test_copies_are_the_count_of_cdf_entries_at_or_below_the_draw(spark):
+    """The inverse CDF in SQL (the draw's place among the sorted entries)
+    against the count in Python, on draws at, just below and between the
+    entries, for one class and for a class looked up among many."""
+    from spark_resample._random import poisson_copies
+
+    means = {c: m for c, m in enumerate([0.01, 0.7, 3.0, 98.0] + [1.0] * 8)}
+    rows = []
+    for c in (0, 1, 2, 3):
+        cdf = poisson_cdf(means[c])
+        for p in cdf[:40] + [0.0, 0.5, 1 - 2**-53]:
+            for u in (p, math.nextafter(p, 0.0), (p + 1) / 2):
+                if 0.0 <= u < 1.0:
+                    rows.append((c, u, sum(q <= u for q in cdf)))
+    df = spark.createDataFrame(rows, "label int, u double, expected int")
+    for given in ({c: means[c] for c in (0, 1, 2, 3)}, means):  # CASE, then map lookup
+        got = df.select("expected", poisson_copies(F.col("label"), given, F.col("u")).alias("got"))
+        assert got.where("got != expected").count() == 0
+        assert dict(got.dtypes)["got"] == "int"
 
 
 def test_approximate_added_rows_sit_within_poisson_bounds(binary):
