@@ -21,6 +21,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from pyspark.errors import AnalysisException
 from pyspark.ml import Estimator, Model
 from pyspark.ml.linalg import VectorUDT
+from pyspark.ml.util import MLWriter
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
@@ -47,7 +48,13 @@ from ._params import (
 from ._persistence import Persistable
 from ._random import row_hash, uniform
 from ._scoring import in_pipeline_scoring
-from ._strategy import format_label, resolve_targets
+from ._strategy import (
+    called_strategy,
+    describe_callable,
+    format_label,
+    is_callable_strategy,
+    resolve_targets,
+)
 
 
 @dataclass(frozen=True)
@@ -436,6 +443,17 @@ class Sampler(Estimator, _SamplerParams, Persistable):
         """Resample ``dataset`` directly: ``fit(dataset).transform(dataset)``."""
         return self.fit(dataset).transform(dataset)
 
+    def write(self) -> MLWriter:
+        strategy = self.getSamplingStrategy()
+        if is_callable_strategy(strategy):
+            raise TypeError(
+                f"samplingStrategy is a callable ({describe_callable(strategy)}), which "
+                "cannot be saved: Spark ML saves params as JSON. Save the fitted model "
+                "instead (it keeps the dict the callable returned), or give this sampler a "
+                "dict or a named strategy."
+            )
+        return super().write()
+
     def _validate_input(self, dataset: DataFrame) -> None:
         """Checks a sampler adds to the common ones; runs before any job."""
         require_columns(dataset, idCol=self.getIdCol())
@@ -468,9 +486,14 @@ class Sampler(Estimator, _SamplerParams, Persistable):
             },
         )
         strategy = respelled(strategy, stats.extra, "samplingStrategy")
-        targets = resolve_targets(strategy, stats.counts, self._kind)
+        # A callable is called once; the model keeps the dict it returned,
+        # which (unlike the callable) can be saved.
+        called = called_strategy(strategy, stats.counts)
+        targets = resolve_targets(called, stats.counts, self._kind)
         model = self._model_class()
         self._copyValues(model)
+        if called is not strategy:
+            model._set(samplingStrategy=called)
         final = dict(stats.counts)
         final.update(targets)
         model._set(classCounts=stats.counts, targetCounts=final)

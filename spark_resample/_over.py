@@ -178,10 +178,11 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
     Parameters
     ----------
     labelCol : str, default "label"
-    samplingStrategy : str, float or dict, default "auto"
+    samplingStrategy : str, float, dict or callable, default "auto"
         "auto" (= "not majority"), "minority", "not minority", "not majority",
         "all"; a float ratio minority/majority after resampling (binary labels);
-        or a dict ``{label: final count}``.
+        a dict ``{label: final count}``; or a callable given the class counts
+        ``{label: rows}`` at fit and returning such a dict.
     exact : bool, default False
         If False, each row of a targeted class gets Poisson(added / count)
         extra copies (like ``sample(withReplacement=True)``), one pass. If

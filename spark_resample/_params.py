@@ -51,7 +51,9 @@ class HasSamplingStrategy(Params):
         "samplingStrategy",
         "which classes to resample and to what size: 'auto', 'minority', 'majority', "
         "'not minority', 'not majority', 'all'; a float ratio minority/majority after "
-        "resampling (binary labels); or a dict {label: final count}",
+        "resampling (binary labels); a dict {label: final count}; or a callable given "
+        "the class counts {label: rows} at fit and returning such a dict (not saved: a "
+        "fitted model keeps the dict it returned)",
         typeConverter=to_strategy,
     )
 

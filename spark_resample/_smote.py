@@ -1128,8 +1128,9 @@ _SHARED_DOC = """
     inputCols : list of str, optional
         Numeric columns used instead of ``featuresCol``; synthetic values are
         cast back to each column's type (integers rounded).
-    samplingStrategy : str, float or dict, default "auto"
-        As imbalanced-learn's: final count per over-sampled class.
+    samplingStrategy : str, float, dict or callable, default "auto"
+        As imbalanced-learn's: final count per over-sampled class (a callable
+        is given the class counts ``{label: rows}``).
     maxBucketSize : int, default 4096
         Bound on the rows of one class in one k-NN bucket, and so on the memory
         of one pandas UDF call. Larger buckets are closer to exact k-NN.

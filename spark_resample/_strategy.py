@@ -6,7 +6,10 @@ and meanings follow imbalanced-learn's ``check_sampling_strategy``:
 * strings: "auto", "minority", "majority", "not minority", "not majority", "all";
 * a float: binary data only, the desired ratio minority / majority after
   resampling, in (0, 1];
-* a dict ``{label: final count}``.
+* a dict ``{label: final count}``;
+* a callable given the class counts ``{label: rows}`` and returning such a
+  dict (imbalanced-learn's callable is given ``y``; the counts are what a
+  Spark table can hand it).
 
 Unlike imbalanced-learn, :func:`resolve_targets` always returns the *final* count
 per targeted class, for over- and under-sampling alike, so callers never have to
@@ -18,13 +21,13 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Dict, Hashable, Mapping, Union
+from typing import Any, Callable, Dict, Hashable, Mapping, Union
 
 import numpy as np
 
 Label = Hashable
 Counts = Mapping[Label, int]
-Strategy = Union[str, float, int, Mapping[Any, int]]
+Strategy = Union[str, float, int, Mapping[Any, int], Callable[[Dict[Any, int]], Mapping[Any, int]]]
 
 OVER = "over-sampling"
 UNDER = "under-sampling"
@@ -139,6 +142,8 @@ def validate_strategy(strategy: Any) -> Strategy:
     unknown name, a ratio outside (0, 1] or a negative count.
     """
     strategy = plain_value(strategy)
+    if is_callable_strategy(strategy):
+        return strategy  # called with the class counts at fit
     if isinstance(strategy, bool):
         raise TypeError(
             f"samplingStrategy must be a name, a float ratio or a dict, got the boolean {strategy}."
@@ -177,9 +182,35 @@ def validate_strategy(strategy: Any) -> Strategy:
         return normalised
     raise TypeError(
         "samplingStrategy must be one of "
-        f"{', '.join(repr(n) for n in STRATEGY_NAMES)}, a float ratio or a dict "
-        f"{{label: count}}; got {type(strategy).__name__} {strategy!r}."
+        f"{', '.join(repr(n) for n in STRATEGY_NAMES)}, a float ratio, a dict "
+        f"{{label: count}} or a callable returning one; got {type(strategy).__name__} "
+        f"{strategy!r}."
     )
+
+
+def called_strategy(strategy: Any, counts: Counts) -> Any:
+    """What a callable strategy returns for ``counts`` (a dict of its own to
+    keep), checked to be a dict; any other strategy as it is."""
+    if not is_callable_strategy(strategy):
+        return strategy
+    wanted = strategy(dict(counts))
+    if not isinstance(wanted, Mapping):
+        raise TypeError(
+            f"samplingStrategy is a callable ({describe_callable(strategy)}), which must "
+            "return a dict {label: final count} for the class counts it is given; it "
+            f"returned {type(wanted).__name__} {wanted!r}."
+        )
+    return validate_strategy(wanted)
+
+
+def is_callable_strategy(value: Any) -> bool:
+    """A function (or other callable object) given as the strategy; a class
+    is not one (``dict`` is callable too)."""
+    return callable(value) and not isinstance(value, (str, Mapping, type))
+
+
+def describe_callable(function: Any) -> str:
+    return getattr(function, "__qualname__", None) or type(function).__name__
 
 
 def resolve_targets(strategy: Any, counts: Counts, kind: str) -> Dict[Label, int]:
@@ -197,7 +228,7 @@ def resolve_targets(strategy: Any, counts: Counts, kind: str) -> Dict[Label, int
             f"The label column holds a single class ({only}); resampling needs at "
             "least two classes. Check the label column and any filter applied before."
         )
-    strategy = validate_strategy(strategy)
+    strategy = called_strategy(validate_strategy(strategy), counts)
     if isinstance(strategy, str):
         return _resolve_name(strategy, counts, kind)
     if isinstance(strategy, float):

@@ -171,10 +171,11 @@ class RandomUnderSampler(Sampler, _UnderSamplerParams):
     Parameters
     ----------
     labelCol : str, default "label"
-    samplingStrategy : str, float or dict, default "auto"
+    samplingStrategy : str, float, dict or callable, default "auto"
         "auto" (= "not minority"), "majority", "not minority", "not majority",
         "all"; a float ratio minority/majority after resampling (binary labels);
-        or a dict ``{label: rows to keep}``.
+        a dict ``{label: rows to keep}``; or a callable given the class counts
+        ``{label: rows}`` at fit and returning such a dict.
     exact : bool, default False
         If False, each row of a targeted class is kept with probability
         target / count (one pass). If True, exactly ``target`` rows are kept

@@ -175,6 +175,33 @@ def test_other_dataframes_pass_through(data, cls):
 
 
 @pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
+def test_a_callable_strategy_is_called_once_and_its_dict_kept(data, cls, tmp_path):
+    """imbalanced-learn takes a callable strategy; here it is given the class
+    counts. The fitted model keeps (and saves) the dict it returned; the
+    sampler itself cannot be saved, and says why."""
+    calls = []
+    wanted = {2: 60} if cls._kind == OVER else {0: 150}
+
+    def twice_the_smallest(counts):
+        calls.append(counts)
+        return wanted
+
+    sampler = _make(cls, samplingStrategy=twice_the_smallest)
+    model = sampler.fit(data)
+    assert calls == [COUNTS]
+    assert model.targetCounts_ == {**COUNTS, **wanted}
+    assert class_counts(model.transform(data)) == {**COUNTS, **wanted}
+    assert model.getSamplingStrategy() == wanted
+    model.write().overwrite().save(str(tmp_path / "m"))
+    reloaded = type(model).load(str(tmp_path / "m"))
+    assert {int(k): v for k, v in reloaded.getSamplingStrategy().items()} == wanted
+    with pytest.raises(
+        TypeError, match=r"callable \(.*twice_the_smallest\), which cannot be saved"
+    ):
+        sampler.write()
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES, ids=IDS)
 def test_persistence_round_trip(data, cls, tmp_path):
     sampler = _make(cls, samplingStrategy={"2": 45} if cls._kind == OVER else {"0": 45}, seed=3)
     sampler.write().overwrite().save(str(tmp_path / "s"))

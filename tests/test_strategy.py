@@ -140,6 +140,46 @@ def test_strategies_that_cannot_apply_are_refused(strategy, counts, kind, words)
         assert word in str(caught.value), str(caught.value)
 
 
+@pytest.mark.parametrize("kind", [OVER, UNDER])
+def test_a_callable_is_given_the_counts_as_imbalanced_learn_gives_y(kind):
+    """imbalanced-learn calls a callable with y; ours gets the class counts,
+    all a Spark table can hand over. The same rule gives the same targets."""
+    import numpy as np
+
+    seen = []
+
+    def halfway(counts):  # every other class halfway to the majority's size (or minority's)
+        seen.append(counts)
+        goal = max(counts.values()) if kind == OVER else min(counts.values())
+        return {c: (n + goal) // 2 for c, n in counts.items() if n != goal}
+
+    ours = resolve_targets(halfway, MULTI, kind)
+    assert seen == [MULTI]
+    assert ours == ({"b": 450, "c": 350} if kind == OVER else {"a": 350, "b": 200})
+    labels = list(MULTI)
+    y = np.concatenate([np.full(n, i) for i, n in enumerate(MULTI.values())])
+
+    def halfway_of_y(y):
+        counts = {labels[i]: int(n) for i, n in zip(*np.unique(y, return_counts=True))}
+        return {labels.index(c): n for c, n in halfway(counts).items()}
+
+    resolved = check_sampling_strategy(halfway_of_y, y, kind)
+    theirs = {labels[i]: n + (MULTI[labels[i]] if kind == OVER else 0) for i, n in resolved.items()}
+    assert ours == theirs
+
+
+def test_what_a_callable_returns_is_checked():
+    with pytest.raises(TypeError, match=r"callable \(.*<lambda>\), which must return a dict"):
+        resolve_targets(lambda counts: [1], BINARY, UNDER)
+    with pytest.raises(ValueError, match="1000 rows of class 0"):
+        resolve_targets(lambda counts: {0: 1000}, BINARY, UNDER)
+    with pytest.raises(ValueError, match="class 7"):
+        resolve_targets(lambda counts: {7: 10}, BINARY, UNDER)
+    # A class is callable but is no strategy.
+    with pytest.raises(TypeError, match="or a callable returning one; got type"):
+        validate_strategy(dict)
+
+
 def test_labels_of_every_type():
     for counts in ({0: 9, 1: 1}, {0.0: 9, 1.0: 1}, {"no": 9, "yes": 1}, {False: 9, True: 1}):
         minority = min(counts, key=counts.get)
