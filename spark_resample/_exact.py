@@ -223,7 +223,9 @@ def partial_ties(
     # Hashed by position: a join may have left two columns of one name, which
     # a struct of them could not be written as JSON under.
     positional = [f"c{i}" for i in range(len(names))]
-    content = F.xxhash64(F.to_json(F.struct(*[F.col(c) for c in positional]), STABLE_JSON))
+    # One SQL string, not a Column per column (calls to the JVM, or Connect
+    # messages, by the thousand on wide rows).
+    content = F.xxhash64(F.to_json(F.expr(f"struct({', '.join(positional)})"), STABLE_JSON))
     parts = [
         df.where((label == F.lit(value)) & (u == F.lit(cut.threshold)))
         .toDF(*positional)
