@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any, Iterable, Mapping, Optional
 
@@ -132,6 +133,8 @@ def label_lookup(
     ("Fraud", "fraud" under UTF8_LCASE) finds its value."""
     if not values:
         return F.lit(None)
+    if all(_finite_numbers(v) for v in values.values()):
+        return _array_lookup(label, values, collation)
     if len(values) <= CASE_UP_TO:
         expr = None
         for key, value in values.items():
@@ -158,6 +161,31 @@ def label_lookup(
             entries += [F.expr(key), _value_column(value)]
         lookup_map = F.create_map(*entries)
     return F.element_at(lookup_map, label.cast(key_type))
+
+
+def _finite_numbers(value: Any) -> bool:
+    """Whether ``value`` is a list (or tuple) of finite numbers, which JSON holds."""
+    return isinstance(value, (list, tuple)) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value
+    )
+
+
+def _array_lookup(
+    label: Column, values: Mapping[Any, Any], collation: Optional[str] = None
+) -> Column:
+    """``label_lookup`` of arrays of doubles: the class's position, looked up,
+    indexes one table of all the arrays, given as a JSON string that Spark
+    parses once, when it optimises the plan (``from_json`` of a literal folds
+    into a literal). Written as SQL array literals, the analysis of the plan
+    took 2.4-4 s for 1000 classes of 30 numbers (30,000 literal expressions,
+    against 0.1 s this way) and a filter that looked them up from a map ran
+    2.5 s over 2M rows against 0.5 s from the table; a shrinkage scale per
+    feature at 65,536 features took seconds to plan. ``repr`` of a float read
+    back as JSON is the same double."""
+    classes = list(values)
+    position = label_lookup(label, {c: i + 1 for i, c in enumerate(classes)}, collation)
+    table = json.dumps([[float(v) for v in values[c]] for c in classes])
+    return F.element_at(F.from_json(F.lit(table), "array<array<double>>"), position)
 
 
 def label_in(label: Column, labels: Iterable[Any], collation: Optional[str] = None) -> Column:

@@ -208,6 +208,11 @@ def poisson_copies(
     Spark evaluates such a function outside the generated code, from a row it
     builds for every row of the stage. (An unrolled binary search in nested
     IFs made the generated code too large to compile at ~180 entries.)"""
-    cdfs = label_lookup(label, {c: poisson_cdf(m) for c, m in means.items()}, collation)
+    tables = {c: poisson_cdf(m) for c, m in means.items()}
+    cdfs = label_lookup(label, tables, collation)
+    # The sizes are looked up on their own: size(cdfs) would repeat the
+    # table in the plan, whose analysis (at 1000 classes, 30,000 literals)
+    # is what costs.
+    sizes = label_lookup(label, {c: len(cdf) for c, cdf in tables.items()}, collation)
     with_draw = F.sort_array(F.concat(cdfs, F.array(draw)), asc=False)
-    return (F.size(cdfs) + 1 - F.array_position(with_draw, draw)).cast("int")
+    return (sizes + 1 - F.array_position(with_draw, draw)).cast("int")

@@ -112,6 +112,8 @@ def test_a_case_insensitive_label_is_one_class_per_collation(spark, how_many):
     approximate = RandomUnderSampler(samplingStrategy={f"C{i}": 2 for i in range(how_many)})
     low, high = binomial_bounds(20, 0.1)
     assert all(low <= n <= high for n in lower_counts(approximate.resample(df)).values())
+    bootstrap = RandomUnderSampler(exact=True, replacement=True, samplingStrategy=under)
+    assert lower_counts(bootstrap.resample(df)) == {f"c{i}": 5 + i for i in range(how_many)}
     over = {f"C{i}": 33 + i for i in range(how_many)}
     grown = RandomOverSampler(exact=True, samplingStrategy=over).resample(df)
     assert lower_counts(grown) == {f"c{i}": 33 + i for i in range(how_many)}
@@ -145,6 +147,11 @@ def test_exact_samplers_on_a_thousand_classes(thousand):
     under = RandomUnderSampler(exact=True, weightCol="w").resample(thousand)
     assert class_counts(under) == {c: 3 for c in range(1000)}
     sums = {r[0]: r[1] for r in under.groupBy("label").agg(F.sum("w")).collect()}
+    assert sums == pytest.approx({c: 3 + c % 5 for c in range(1000)})
+    bootstrap = RandomUnderSampler(exact=True, replacement=True, weightCol="w")
+    drawn = bootstrap.resample(thousand)
+    assert class_counts(drawn) == {c: 3 for c in range(1000)}
+    sums = {r[0]: r[1] for r in drawn.groupBy("label").agg(F.sum("w")).collect()}
     assert sums == pytest.approx({c: 3 + c % 5 for c in range(1000)})
     over = RandomOverSampler(exact=True).resample(thousand)
     assert class_counts(over) == {c: 7 for c in range(1000)}
