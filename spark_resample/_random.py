@@ -215,4 +215,6 @@ def poisson_copies(
     # is what costs.
     sizes = label_lookup(label, {c: len(cdf) for c, cdf in tables.items()}, collation)
     with_draw = F.sort_array(F.concat(cdfs, F.array(draw)), asc=False)
-    return (sizes + 1 - F.array_position(with_draw, draw)).cast("int")
+    # By name: PySpark 3.5's array_position takes a Python value, not a Column.
+    place = F.call_function("array_position", with_draw, draw)
+    return (sizes + 1 - place).cast("int")

@@ -21,10 +21,18 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 import spark_resample
-from spark_resample import ClassWeighter, RandomUnderSampler, Sampler
+from spark_resample import ClassWeighter, RandomOverSampler, RandomUnderSampler, Sampler
 from spark_resample._strategy import OVER
 
-from .helpers import FIT_LOG, LabelRecorder, class_counts, id_multiplicity, labelled
+from .helpers import (
+    FIT_LOG,
+    LabelRecorder,
+    binomial_bounds,
+    class_counts,
+    id_multiplicity,
+    labelled,
+    poisson_bounds,
+)
 
 pytestmark = pytest.mark.smoke
 
@@ -125,6 +133,36 @@ def test_every_exported_stage_is_smoked():
 def test_every_stage_once(data, cls):
     model = make_stage(cls).fit(data)
     check_stage_output(cls, model, data, model.transform(data))
+
+
+@pytest.mark.parametrize(
+    "cls,params",
+    [
+        (RandomUnderSampler, {}),
+        (RandomUnderSampler, {"replacement": True}),
+        (RandomUnderSampler, {"replacement": True, "exact": True}),
+        (RandomOverSampler, {}),
+        (RandomOverSampler, {"shrinkage": 1.0}),
+    ],
+    ids=["under", "under-replacement", "under-replacement-exact", "over", "over-shrinkage"],
+)
+def test_the_other_modes_once(data, cls, params):
+    """The modes test_every_stage_once (exact, plain) leaves out, each of which
+    builds other expressions (Poisson counts, noise): on Spark 3.5, PySpark's
+    functions take other arguments than on 4.x."""
+    model = cls(seed=7, **params).fit(data)
+    counts = class_counts(model.transform(data))
+    assert set(counts) <= set(COUNTS) and sum(counts.values()) > 0
+    if params.get("exact"):
+        assert counts == model.targetCounts_
+    elif cls is RandomUnderSampler:  # 240 rows of class 0 drawn down to about 25
+        low, high = poisson_bounds(25) if params else binomial_bounds(240, 25 / 240)
+        assert low <= counts.get(0, 0) <= high and counts[2] == 25
+    else:  # classes 1 and 2 grown to about 240
+        assert counts[0] == 240
+        for label in (1, 2):
+            low, high = poisson_bounds(240 - COUNTS[label])
+            assert low <= counts[label] - COUNTS[label] <= high
 
 
 def test_pipeline_trains_on_resampled_data_and_scores_everything(spark, data):
