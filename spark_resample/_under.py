@@ -166,7 +166,8 @@ class RandomUnderSamplerModel(SamplerModel, _UnderSamplerParams):
 
 
 class RandomUnderSampler(Sampler, _UnderSamplerParams):
-    """Under-sample the targeted classes by keeping a random subset of their rows.
+    """Under-sample the targeted classes by keeping a random subset of their rows
+    (with ``replacement=True``, a bootstrap sample of them).
 
     Parameters
     ----------
