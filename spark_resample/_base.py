@@ -366,6 +366,9 @@ class SamplerModel(Model, _SamplerParams, HasClassCounts, Persistable):
 
     _DRAW = "__spark_resample_u"
     _HASH = "__spark_resample_h"
+    _COPY = "__spark_resample_copy"  # a row's copy number, where rows are repeated
+    # The helper columns of a repeated row, in the order they are appended.
+    _COPY_HELPERS = [_HASH, _DRAW, _COPY]
 
     def _row_hash(self, dataset: DataFrame) -> Column:
         """The row's 64-bit hash of (seed, row key)."""

@@ -82,9 +82,8 @@ def _key_type(keys: Iterable[Any]) -> str:
 
 
 def _sql_literal(value: Any) -> Optional[str]:
-    """``value`` as a SQL literal of the type ``F.lit`` would give it (a list
-    of numbers: an array of doubles), or None for what is not rendered here (a
-    Column, say).
+    """``value`` as a SQL literal of the type ``F.lit`` would give it, or None
+    for what is not rendered here (a Column, say).
     Strings go through their UTF-8 bytes in hex, which no quoting or escaping
     setting of the SQL parser can change."""
     if value is None:
@@ -99,21 +98,7 @@ def _sql_literal(value: Any) -> Optional[str]:
         return f"CAST('{value}' AS DOUBLE)"  # 'inf', '-inf', 'nan' read back as such
     if isinstance(value, str):
         return f"CAST(X'{value.encode('utf-8').hex()}' AS STRING)"
-    if isinstance(value, (list, tuple)) and all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
-    ):
-        return f"CAST({sql_doubles(value)} AS ARRAY<DOUBLE>)"
     return None
-
-
-def _value_column(value: Any) -> Column:
-    """A literal Column for ``value``: a list as one SQL array (``F.lit`` of a
-    list makes a call to the JVM per entry), anything else through ``F.lit``."""
-    if isinstance(value, (list, tuple)):
-        rendered = _sql_literal(value)
-        if rendered is not None:
-            return F.expr(rendered)
-    return F.lit(value)
 
 
 def label_lookup(
@@ -133,13 +118,13 @@ def label_lookup(
     ("Fraud", "fraud" under UTF8_LCASE) finds its value."""
     if not values:
         return F.lit(None)
-    if all(_finite_numbers(v) for v in values.values()):
+    if all(_numbers(v) for v in values.values()):
         return _array_lookup(label, values, collation)
     if len(values) <= CASE_UP_TO:
         expr = None
         for key, value in values.items():
             condition = label == F.lit(key)
-            then = _value_column(value)
+            then = F.lit(value)
             expr = F.when(condition, then) if expr is None else expr.when(condition, then)
         return expr
     key_type = _key_type(values)
@@ -158,15 +143,15 @@ def label_lookup(
     else:
         entries = []
         for key, value in zip(keys, items):
-            entries += [F.expr(key), _value_column(value)]
+            entries += [F.expr(key), F.lit(value)]
         lookup_map = F.create_map(*entries)
     return F.element_at(lookup_map, label.cast(key_type))
 
 
-def _finite_numbers(value: Any) -> bool:
-    """Whether ``value`` is a list (or tuple) of finite numbers, which JSON holds."""
+def _numbers(value: Any) -> bool:
+    """Whether ``value`` is a list (or tuple) of numbers."""
     return isinstance(value, (list, tuple)) and all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
     )
 
 
@@ -181,7 +166,7 @@ def _array_lookup(
     against 0.1 s this way) and a filter that looked them up from a map ran
     2.5 s over 2M rows against 0.5 s from the table; a shrinkage scale per
     feature at 65,536 features took seconds to plan. ``repr`` of a float read
-    back as JSON is the same double."""
+    back as JSON is the same double; NaN and the infinities read back too."""
     classes = list(values)
     position = label_lookup(label, {c: i + 1 for i, c in enumerate(classes)}, collation)
     table = json.dumps([[float(v) for v in values[c]] for c in classes])

@@ -28,9 +28,6 @@ from ._params import HasExact, pairs_to_dict, to_label_counts
 from ._random import poisson_copies, standard_normal
 from ._strategy import OVER, format_label, match_keys, plain_value
 
-_COPY = "__spark_resample_copy"
-
-
 Shrinkage = Union[None, float, Dict[Any, float]]
 
 
@@ -128,7 +125,7 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
             ties = partial_ties(drawn, self.getLabelCol(), draw, cuts)
             if ties is not None:
                 # The one extra copy of identical rows that a cut splits.
-                extra = ties.withColumn(_COPY, label_lookup(label, whole, collation) + 1)
+                extra = ties.withColumn(self._COPY, label_lookup(label, whole, collation) + 1)
             factors = {}
             for c in added:
                 kept = cuts[c].kept_weight if c in cuts else 0.0
@@ -139,12 +136,12 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
             factors = {c: 1.0 / (1.0 + a / stats.counts[c]) for c, a in added.items()}
         # Copy 0 is the original row. array(0) is a constant: no array per row.
         copy_numbers = F.when(grown, F.sequence(F.lit(0), copies)).otherwise(F.array(F.lit(0)))
-        repeated = drawn.select("*", F.explode(copy_numbers).alias(_COPY))
+        repeated = drawn.select("*", F.explode(copy_numbers).alias(self._COPY))
         if extra is not None:
             repeated = repeated.union(extra)  # by position, as in _under
         if self.getShrinkage() is not None:
             repeated = self._add_noise(repeated, dataset.schema[self.getFeaturesCol()].metadata)
-        return self._finish(repeated, columns, factors, appended=[self._HASH, self._DRAW, _COPY])
+        return self._finish(repeated, columns, factors, appended=self._COPY_HELPERS)
 
     def _add_noise(self, repeated: DataFrame, metadata: Dict[str, Any]) -> DataFrame:
         """``metadata``: the features column's, kept on the noisy column (its
@@ -155,7 +152,7 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
             pairs_to_dict(self.getOrDefault(self.featureScales)),
             self._collation(),
         )
-        hashed, copy = F.col(self._HASH), F.col(_COPY)
+        hashed, copy = F.col(self._HASH), F.col(self._COPY)
         noisy = array_to_vector(
             F.transform(
                 vector_to_array(col(features)),

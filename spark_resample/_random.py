@@ -210,9 +210,9 @@ def poisson_copies(
     IFs made the generated code too large to compile at ~180 entries.)"""
     tables = {c: poisson_cdf(m) for c, m in means.items()}
     cdfs = label_lookup(label, tables, collation)
-    # The sizes are looked up on their own: size(cdfs) would repeat the
-    # table in the plan, whose analysis (at 1000 classes, 30,000 literals)
-    # is what costs.
+    # The sizes are looked up on their own: size(cdfs) repeats the table in
+    # the plan; at 1000 classes a query over 5,000 rows ran 1.1-1.3 s that
+    # way against 0.9 s (measured).
     sizes = label_lookup(label, {c: len(cdf) for c, cdf in tables.items()}, collation)
     with_draw = F.sort_array(F.concat(cdfs, F.array(draw)), asc=False)
     # By name: PySpark 3.5's array_position takes a Python value, not a Column.

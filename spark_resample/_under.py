@@ -17,8 +17,6 @@ from ._params import HasExact
 from ._random import poisson_copies, uniform
 from ._strategy import UNDER
 
-_COPY = "__spark_resample_copy"
-
 
 class _UnderSamplerParams(HasExact):
     replacement = Param(
@@ -110,7 +108,7 @@ class RandomUnderSamplerModel(SamplerModel, _UnderSamplerParams):
         while True:
             means = {c: m / stats.counts[c] for c, m in drawn_total.items()}
             repeated = self._poisson_copies(dataset, means)
-            copy_draw: Column = uniform(F.col(self._HASH), F.col(_COPY))
+            copy_draw: Column = uniform(F.col(self._HASH), F.col(self._COPY))
             try:
                 cuts = find_cuts(
                     repeated,
@@ -143,8 +141,6 @@ class RandomUnderSamplerModel(SamplerModel, _UnderSamplerParams):
         }
         return self._finish(kept, columns, factors, appended=self._COPY_HELPERS)
 
-    _COPY_HELPERS = [SamplerModel._HASH, SamplerModel._DRAW, _COPY]
-
     def _poisson_copies(self, dataset: DataFrame, means: Dict[Any, float]) -> DataFrame:
         """``dataset`` with each row of a class in ``means`` repeated
         Poisson(mean) times (copies 1, 2, ...; none for 0) and other rows once
@@ -161,7 +157,7 @@ class RandomUnderSamplerModel(SamplerModel, _UnderSamplerParams):
         copies = poisson_copies(label, means, draw, collation)
         copy_numbers = F.when(targeted, F.sequence(F.lit(1), copies)).otherwise(F.array(F.lit(0)))
         return drawn.where(~targeted | (draw >= none)).select(
-            "*", F.explode(copy_numbers).alias(_COPY)
+            "*", F.explode(copy_numbers).alias(self._COPY)
         )
 
 
