@@ -9,11 +9,15 @@ spelling would not be found. Here each such key is compared with the label
 in Spark, under the column's collation, in the class count's own job, and
 then replaced by the spelling that was counted. (The per-class lookups take
 the collation too: ``_columns.label_lookup``.)
+
+SMOTENC's categorical columns meet the same question: under ``UTF8_LCASE``,
+"US" and "us" are one category, which the generating UDF (pandas, binary
+equality) would see as two (``one_spelling``).
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional, Sequence
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -77,3 +81,32 @@ def respelled(wanted: Any, extra: Mapping[Any, Mapping[str, Any]], param: str) -
             )
         out[label], spelled_as[label] = value, key
     return out
+
+
+def one_spelling(
+    rows: DataFrame, columns: Sequence[str], types: Mapping[str, DataType], source: DataFrame
+) -> DataFrame:
+    """``rows`` with every string column of ``columns`` that has a non-binary
+    collation spelled one way per value under that collation: the smallest
+    spelling (in binary order) that ``source`` holds for it, so "us" becomes
+    "US" wherever ``source`` holds "US" too. Other columns come back
+    unchanged. ``types``: the columns' types, given, as reading a
+    schema over Spark Connect is a round trip.
+
+    The spelling is looked up with a join on the column, which Spark matches
+    under the collation; the table joined has a row per category, small for a
+    categorical column."""
+    for i, name in enumerate(columns):
+        if collation_of(types[name]) is None:
+            continue
+        key, spelling = f"{_PREFIX}category_{i}", f"{_PREFIX}spelling_{i}"
+        spellings = source.groupBy(col(name).alias(key)).agg(
+            F.min(F.collate(col(name), _BINARY)).alias(spelling)
+        )
+        # A null category has no row in the join (null equals nothing): it stays null.
+        rows = (
+            rows.join(spellings, col(name) == F.col(key), "left")
+            .withColumn(name, F.col(spelling).cast(types[name]))
+            .drop(key, spelling)
+        )
+    return rows

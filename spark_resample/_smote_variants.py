@@ -77,7 +77,11 @@ class SMOTENC(_SmoteEstimatorBase, _SmoteNcParams):
     features and takes, per categorical column, the most frequent category among
     the seed row's ``kNeighbors`` neighbours (ties broken at random). A null
     category is a category of its own, as imbalanced-learn's encoder makes a
-    missing value: it counts in the distance and the vote like any other.
+    missing value: it counts in the distance and the vote like any other. A
+    string column with a collation (Spark 4, e.g. ``UTF8_LCASE``) holds one
+    category per value under it ("US" and "us" are one); synthetic rows spell
+    each category the smallest way in binary order ("US") among the rows of
+    the classes grown.
 """
         + _SHARED_DOC
         + """

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pyspark
 import pytest
 from chispa import assert_df_equality
 from imblearn.over_sampling import BorderlineSMOTE as ImbBorderline
@@ -169,6 +170,46 @@ def test_smotenc_on_a_vector_column_equals_smotenc_on_numeric_columns(spark):
         for r in on_vector.resample(vectors).where("is_synthetic").collect()
     )
     assert len(from_columns) == 160 and from_vector == from_columns
+
+
+@pytest.mark.skipif(pyspark.__version__ < "4", reason="string collations arrived in Spark 4.0")
+def test_smotenc_categories_equal_under_the_collation_are_one(spark):
+    """Under UTF8_LCASE, "X" and "x" are one category, to the distance and to
+    the vote, and come out spelled one way: the smallest spelling in binary
+    order among the grown class's rows (the majority's "Y" does not count,
+    nor its nulls). Seven minority rows,
+    each the other six's neighbour: an X/x seed's neighbours tie 3 to 3
+    between X and y, a y seed's vote 4 to 2 for X, so about 4/7 x 1/2 of the
+    synthetic rows are y. Taken apart, X and x (2 and 1 votes against y's 3,
+    or 2 each against y's 2) would make y about 5/7 of them."""
+    minority = ["X", "X", "x", "x", "y", "y", "y"]
+    rows = [(i, 1, float(i), c) for i, c in enumerate(minority)]
+    rows += [(i, 0, 100.0 + i, "Y" if i % 2 else None) for i in range(10, 50)]
+    df = spark.createDataFrame(rows, "id long, label int, f double, c string").withColumn(
+        "c", F.expr("collate(c, 'UTF8_LCASE')")
+    )
+    out = SMOTENC(
+        inputCols=["f"], categoricalCols=["c"], kNeighbors=6, samplingStrategy={1: 707}, seed=3
+    ).resample(df)
+    assert out.schema["c"].dataType == df.schema["c"].dataType
+    spelled = Counter(
+        r.c
+        for r in out.where("is_synthetic")
+        .select(F.expr("collate(c, 'UTF8_BINARY') AS c"))
+        .collect()
+    )
+    assert set(spelled) == {"X", "y"} and sum(spelled.values()) == 700
+    low, high = binomial_bounds(700, 2 / 7)
+    assert low <= spelled["y"] <= high
+    # The original rows keep their own spelling.
+    originals = out.where("NOT is_synthetic").select(F.expr("collate(c, 'UTF8_BINARY') AS c"))
+    assert sorted(r.c for r in originals.collect() if r.c in ("x", "y")) == [
+        "x",
+        "x",
+        "y",
+        "y",
+        "y",
+    ]
 
 
 def test_smotenc_refuses_other_categorical_types(spark):
