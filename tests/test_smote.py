@@ -129,13 +129,16 @@ def test_synthetic_points_lie_between_a_row_and_a_near_same_class_row_of_its_buc
         assert np.linalg.norm(y - x) <= dist[k - 1] + 1e-12
 
 
-def test_pairs_become_synthetic_rows_with_uniform_steps_and_tie_breaks(spark):
+def test_pairs_become_synthetic_rows_with_uniform_steps_and_tie_breaks(spark, monkeypatch):
     """The SQL half of the draw: each (seed, neighbour) pair's ``count`` rows
     get steps uniform in [0, 1) (in [0, 1) x [0, 0.5) towards another class,
     as imbalanced-learn's borderline-2), one of the tied categories at
-    random, and the point ``seed + step * (neighbour - seed)``."""
+    random, and the point ``seed + step * (neighbour - seed)``: the same
+    rows whether the point is written term by term or (many features) with
+    ``zip_with``."""
     from pyspark.sql.types import ArrayType, StringType
 
+    from spark_resample import _smote
     from spark_resample._smote import _points_of_pairs
     from spark_resample._smote_kernels import _X, pair_fields
 
@@ -150,7 +153,10 @@ def test_pairs_become_synthetic_rows_with_uniform_steps_and_tie_breaks(spark):
     )
 
     def steps(seed):
-        rows = _points_of_pairs(pairs, fields, ["c"], seed).collect()
+        rows = _points_of_pairs(pairs, fields, ["c"], seed, 2).collect()
+        with monkeypatch.context() as patched:
+            patched.setattr(_smote, "_TERMS_UP_TO", 1)
+            assert sorted(_points_of_pairs(pairs, fields, ["c"], seed, 2).collect()) == sorted(rows)
         same = [(r[_X][1] / 4.0, r.c) for r in rows if r[_X][0] == r[_X][1] / 2.0 and r.c != "r"]
         half = [(r[_X][1] - 1.0) / 2.0 for r in rows if r.c == "r"]
         for r in rows:  # on its pair's segment, the first feature exactly as NumPy computes it
