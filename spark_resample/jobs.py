@@ -162,19 +162,47 @@ def _spark_path(path: str) -> str:
     return os.path.abspath(path) if not urlparse(path).scheme else path
 
 
+_STAGING, _REPLACED = ".staging-", ".replaced-"
+
+
+def leftovers(filesystem, target: str) -> List[str]:
+    """The names of what interrupted runs may have left beside ``target``:
+    staging directories (killed while writing, or before moving one into
+    place) and outputs being replaced (killed between the two moves)."""
+    from pyarrow import fs
+
+    parent, name = os.path.split(target.rstrip("/"))
+    if not _exists(filesystem, parent):
+        return []
+    return sorted(
+        info.base_name
+        for info in filesystem.get_file_info(fs.FileSelector(parent))
+        if info.base_name.startswith((name + _STAGING, name + _REPLACED))
+    )
+
+
 def write_atomically(df, destination: str, overwrite: bool) -> None:
     """Write ``df`` as parquet to a staging directory beside ``destination``,
     then move it into place: the destination holds the whole output or nothing."""
     filesystem, target = _filesystem(destination)
     if _exists(filesystem, target) and not overwrite:
         raise JobError(f"output {destination} exists; pass --overwrite to replace it")
+    # Not deleted here: another run may be writing to one of them. Said, so
+    # that they do not pile up unseen after killed runs.
+    found = leftovers(filesystem, target)
+    if found:
+        print(
+            f"spark-resample: note: {', '.join(found)} beside the output may be left by "
+            "an interrupted run; delete them once no other run writes to this output",
+            file=sys.stderr,
+        )
     token = uuid.uuid4().hex[:12]
-    staging = f"{_spark_path(destination).rstrip('/')}.staging-{token}"
+    staging = f"{_spark_path(destination).rstrip('/')}{_STAGING}{token}"
     _, staging_fs_path = _filesystem(staging)
     try:
         df.write.mode("errorifexists").parquet(staging)
         if _exists(filesystem, target):
-            retired = f"{target.rstrip('/')}.replaced-{token}"
+            retired = f"{target.rstrip('/')}{_REPLACED}{token}"
             filesystem.move(target, retired)
             filesystem.move(staging_fs_path, target)
             filesystem.delete_dir(retired)

@@ -119,7 +119,9 @@ def test_bad_input_found_late_leaves_no_output_and_a_rerun_matches(
     assert_df_equality(spark.read.parquet(str(output)), reference, ignore_row_order=True)
 
 
-def test_killed_job_leaves_no_output_and_a_rerun_matches(spark, source, reference, tmp_path):
+def test_killed_job_leaves_no_output_and_a_rerun_matches(
+    spark, source, reference, tmp_path, capsys
+):
     output = tmp_path / "out"
     # Its own process group: SIGKILL reaches the driver JVM too, as when a
     # container or a node dies.
@@ -143,10 +145,19 @@ def test_killed_job_leaves_no_output_and_a_rerun_matches(spark, source, referenc
     # Killed in the write: at most an orphaned staging directory beside the
     # destination (nothing can clean up after SIGKILL), never the destination.
     assert not output.exists()
-    assert all(".staging-" in name for name in leftovers(output)), leftovers(output)
+    orphaned = leftovers(output)
+    assert all(".staging-" in name for name in orphaned), orphaned
 
+    capsys.readouterr()
     assert main(job_args(source, output)) == 0  # the rerun
     assert_df_equality(spark.read.parquet(str(output)), reference, ignore_row_order=True)
+    # The rerun leaves them (another run might be writing there) but names them.
+    assert leftovers(output) == sorted(orphaned + [output.name])
+    note = [line for line in capsys.readouterr().err.splitlines() if "note:" in line]
+    assert note == [
+        f"spark-resample: note: {', '.join(orphaned)} beside the output may be left by an "
+        "interrupted run; delete them once no other run writes to this output"
+    ]
 
 
 # A job whose failing task ends at once while another task of the same stage
