@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from pyspark.sql import Column
 from pyspark.sql import functions as F
@@ -32,12 +32,6 @@ def col(name: str) -> Column:
     return F.col(quote(name))
 
 
-def not_finite(value: Column) -> Column:
-    """Whether a double is NaN or infinite (null for null): a point SMOTE or
-    the smoothed bootstrap cannot place, as imbalanced-learn refuses it."""
-    return F.isnan(value) | (F.abs(value) == F.lit(float("inf")))
-
-
 # Per-column expressions over wide tables are built as one SQL string: built
 # Column by Column, each costs several calls to the JVM, and at 500 feature
 # columns SMOTE spent 14 s of a 21 s fit and transform only building them
@@ -49,15 +43,50 @@ def doubles(names: Iterable[str]) -> Column:
     return F.expr(f"array({', '.join(f'CAST({quote(n)} AS DOUBLE)' for n in names)})")
 
 
+def _missing_sql(name: str) -> str:
+    """Whether column ``name`` as a double is null, NaN or infinite, in SQL."""
+    value = f"CAST({quote(name)} AS DOUBLE)"
+    return f"({value} IS NULL OR isnan({value}) OR abs({value}) = CAST('inf' AS DOUBLE))"
+
+
 def missing_counts(names: Iterable[str]) -> Column:
     """Aggregate: per column of ``names``, the rows whose value as a double is
-    null, NaN or infinite (``not_finite``), as one array of counts."""
-    counts = []
-    for name in names:
-        value = f"CAST({quote(name)} AS DOUBLE)"
-        bad = f"{value} IS NULL OR isnan({value}) OR abs({value}) = CAST('inf' AS DOUBLE)"
-        counts.append(f"count(CASE WHEN {bad} THEN 1 END)")
+    null, NaN or infinite, as one array of counts: a point SMOTE cannot
+    place, as imbalanced-learn refuses it."""
+    counts = [f"count(CASE WHEN {_missing_sql(name)} THEN 1 END)" for name in names]
     return F.expr(f"array({', '.join(counts)})")
+
+
+# Columns per count in ``rows_missing_any``. Spark compiles each aggregate
+# function into a method of its own, but one condition over many columns
+# outgrows what the JVM compiles (8,000 bytes) and runs interpreted.
+_COLUMNS_PER_COUNT = 16
+
+
+def rows_missing_any(names: Sequence[str]) -> Column:
+    """Aggregate: an array of counts, all zero exactly when no column of
+    ``names`` holds a null, NaN or infinite value (as a double); each counts
+    the rows with such a value in one group of ``_COLUMNS_PER_COUNT`` columns.
+
+    Side by side over 300,000 rows, per column count: ``exists`` over the
+    array of the columns took 0.9 s at 24 columns and 8.3 s at 96; one OR
+    over all of them 0.4 s and 6.0 s; a count per 16 columns 0.3-0.5 s and
+    0.5-0.6 s."""
+    groups = [names[i : i + _COLUMNS_PER_COUNT] for i in range(0, len(names), _COLUMNS_PER_COUNT)]
+    counts = [
+        f"count(CASE WHEN {' OR '.join(_missing_sql(n) for n in group)} THEN 1 END)"
+        for group in groups
+    ]
+    return F.expr(f"array({', '.join(counts)})")
+
+
+def any_not_finite(values: Column) -> Column:
+    """Whether an array of doubles without null elements (``vector_to_array``)
+    holds a NaN or an infinity, without a higher-order function (Spark runs
+    their lambdas outside its generated code): ``array_max`` puts NaN above
+    every number."""
+    largest, smallest = F.array_max(values), F.array_min(values)
+    return F.isnan(largest) | (largest == F.lit(float("inf"))) | (smallest == F.lit(float("-inf")))
 
 
 # Up to this many classes a CASE maps labels to values; beyond, a map literal.

@@ -22,7 +22,7 @@ from ._base import (
     require_vector,
 )
 from ._collation import key_checks, respelled
-from ._columns import col, label_in, label_lookup, not_finite
+from ._columns import any_not_finite, col, label_in, label_lookup
 from ._exact import cut_condition, find_cuts, partial_ties
 from ._params import HasExact, pairs_to_dict, to_label_counts
 from ._random import poisson_copies, standard_normal
@@ -289,7 +289,7 @@ class RandomOverSampler(Sampler, _OverSamplerParams):
         checked = of_grown.select(
             F.max(F.size(present)).alias("largest"),
             F.min(F.size(present)).alias("smallest"),
-            F.count(F.when(col(features).isNull() | F.exists(present, not_finite), 1)).alias("bad"),
+            F.count(F.when(col(features).isNull() | any_not_finite(present), 1)).alias("bad"),
         ).first()
         if checked["bad"]:
             raise ValueError(

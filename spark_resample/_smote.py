@@ -74,13 +74,14 @@ from ._base import (
 )
 from ._collation import one_spelling
 from ._columns import (
+    any_not_finite,
     col,
     doubles,
     label_in,
     label_lookup,
     missing_counts,
-    not_finite,
     quote,
+    rows_missing_any,
     sql_doubles,
     sql_longs,
 )
@@ -995,15 +996,15 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
             # vector_to_array fails on null: nulls are counted, not converted.
             values = F.when(col(features).isNotNull(), vector_to_array(col(features)))
             checks[_MISSING] = F.array(
-                F.count(F.when(col(features).isNull() | F.exists(values, not_finite), 1))
+                F.count(F.when(col(features).isNull() | any_not_finite(values), 1))
             )
             checks[_MAX_SIZE] = F.max(F.size(values))
             checks[_MIN_SIZE] = F.min(F.size(values))
         else:
-            # One count of rows with any such value: the check every fit pays
+            # Counts of rows with any such value: the check every fit pays
             # for. Only when it finds some does a second job count them per
             # column, to name the culprits (_check_features).
-            checks[_MISSING] = F.array(F.count(F.when(F.exists(doubles(numeric), _missing), 1)))
+            checks[_MISSING] = rows_missing_any(numeric)
         # A null category is a category of its own (as imbalanced-learn's
         # SMOTENC has it), so categorical columns need no check.
         return checks
@@ -1053,7 +1054,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         numeric = self._numeric_cols()
         if numeric is None:
             named = {self.getFeaturesCol(): sum(checks[_MISSING][0] for checks in per_class)}
-        elif any(checks[_MISSING][0] for checks in per_class):
+        elif any(any(checks[_MISSING]) for checks in per_class):
             named = dict(zip(numeric, dataset.select(missing_counts(numeric)).first()[0]))
         else:
             named = {}
@@ -1121,11 +1122,6 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         self, model: SamplerModel, dataset: DataFrame, stats: ClassStats, grown: List[Any]
     ) -> None:
         """Hook for what a variant learns beyond the common checks."""
-
-
-def _missing(value: Column) -> Column:
-    """Whether a feature value is null, NaN or infinite."""
-    return value.isNull() | not_finite(value)
 
 
 def _sql_null(data_type: DataType) -> Optional[str]:

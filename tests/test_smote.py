@@ -329,6 +329,15 @@ def test_null_nan_or_infinite_features_are_named_and_counted(spark):
     )
     with pytest.raises(ValueError, match=r"column 'features' has 4 row\(s\) with null, NaN or inf"):
         SMOTE().fit(vectors)
+    # Many columns are checked in groups (a count per 16 columns): one NaN in
+    # the third group, in the majority class, is found and named too.
+    wide = [f"c{j}" for j in range(40)]
+    rows = [
+        (i, int(i < 20), *[float("nan") if (i, j) == (50, 33) else float(i + j) for j in range(40)])
+        for i in range(60)
+    ]
+    with pytest.raises(ValueError, match=r"column 'c33' has 1 row\(s\) with null, NaN or inf"):
+        SMOTE(inputCols=wide).fit(spark.createDataFrame(rows, ["id", "label", *wide]))
 
 
 def test_vectors_of_differing_sizes_are_refused(spark):
