@@ -592,10 +592,6 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
                 # of other classes skip the test.
                 sparse = F.to_json(F.struct(col(self.getFeaturesCol()))).contains('{"type":0,')
                 flags.append((F.lit(False) if other else sparse).alias(_SPARSE))
-            # The spellings come from these rows, not the whole input: grouping
-            # every row by a collated value cost 1.5-1.9 s more per million
-            # rows, these 0.3-0.5 s (three jobs read them; measured side by side).
-            frame = one_spelling(frame, list(carried_categories), types, source=frame)
             return frame.select(
                 class_id.cast("int").alias(_CLASS),
                 F.col(self._HASH),
@@ -616,7 +612,12 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
             for label_value, i in ids.items():
                 others = drawn.where(label != F.lit(label_value))
                 rows = rows.unionByName(select(others, F.lit(i), True))
-        return rows
+        # Collated categories spelled one way over every row the UDFs read, own
+        # and other classes' alike. From these rows, not the whole input:
+        # grouping every row by a collated value cost 1.5-1.9 s more per
+        # million rows, these 0.3-0.5 s (three jobs read them; side by side).
+        carried_types = {name: types[c] for c, name in carried_categories.items()}
+        return one_spelling(rows, list(carried_types), carried_types, source=rows)
 
     def _fit_trees(
         self, rows: DataFrame, ids: Dict[Any, int], carries_sparse: bool

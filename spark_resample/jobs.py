@@ -172,11 +172,13 @@ def leftovers(filesystem, target: str) -> List[str]:
     from pyarrow import fs
 
     parent, name = os.path.split(target.rstrip("/"))
-    if not _exists(filesystem, parent):
+    try:
+        listed = filesystem.get_file_info(fs.FileSelector(parent))
+    except OSError:  # no parent yet, or not listable: nothing to say, no reason to fail
         return []
     return sorted(
         info.base_name
-        for info in filesystem.get_file_info(fs.FileSelector(parent))
+        for info in listed
         if info.base_name.startswith((name + _STAGING, name + _REPLACED))
     )
 
