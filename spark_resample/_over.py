@@ -153,7 +153,7 @@ class RandomOverSamplerModel(SamplerModel, _OverSamplerParams):
             self._collation(),
         )
         hashed, copy = F.col(self._HASH), F.col(self._COPY)
-        # A higher-order function, unlike SMOTE's points (_smote._TERMS_UP_TO):
+        # A higher-order function, unlike SMOTE's points (_smote_sql.TERMS_UP_TO):
         # written term by term, 20 features' normal draws make a generated
         # method too large for the JVM to compile, and 1M rows took 11.2-12.6 s
         # against 3.1-4.4 s with transform (the same values; side by side).

@@ -65,9 +65,9 @@ def test_bucket_and_count_lookups_follow_the_plan(spark):
     with several leaves, several buckets and keys of other classes' rows only."""
     from spark_resample import _buckets
     from spark_resample._base import SamplerModel
-    from spark_resample._smote import _bucket_of, _new_in_bucket
     from spark_resample._smote_kernels import _BUCKET as BUCKET_COL
     from spark_resample._smote_kernels import _CLASS, _LEAF, _NEW, _SUB
+    from spark_resample._smote_sql import bucket_of, new_in_bucket
 
     subs = _buckets.SUB_KEYS
     plan = {0: [0] * 70 + [1] * 58 + [2] * 3 * subs, 1: [0] * 10 + [1] * 30 + [2] * (subs - 40)}
@@ -81,8 +81,8 @@ def test_bucket_and_count_lookups_follow_the_plan(spark):
         [(c, leaf, sub, 0) for c, leaf, sub in mapping],
         f"{_CLASS} int, {_LEAF} int, {_SUB} long, {SamplerModel._HASH} long",
     )
-    looked_up = keys.withColumn(BUCKET_COL, _bucket_of(mapping)).withColumn(
-        _NEW, _new_in_bucket(news)
+    looked_up = keys.withColumn(BUCKET_COL, bucket_of(mapping)).withColumn(
+        _NEW, new_in_bucket(news)
     )
     got = {(r[0], r[1], r[2]): (r[4], r[5]) for r in looked_up.collect()}
     assert got == {key: (bucket, news[(key[0], bucket)]) for key, bucket in mapping.items()}
@@ -93,7 +93,7 @@ def test_bucket_and_count_lookups_follow_the_plan(spark):
         [(0, 2, 5, h) for h in hashes] + [(0, 2, 6, 64)],
         f"{_CLASS} int, {_LEAF} int, {_SUB} long, {SamplerModel._HASH} long",
     )
-    parts = [r[0] for r in rows.select(_bucket_of(mapping, split)).collect()]
+    parts = [r[0] for r in rows.select(bucket_of(mapping, split)).collect()]
     assert parts == [2 + (h % 2**64 >> 6) % 3 for h in hashes] + [2]
 
 
@@ -138,9 +138,9 @@ def test_pairs_become_synthetic_rows_with_uniform_steps_and_tie_breaks(spark, mo
     ``zip_with``."""
     from pyspark.sql.types import ArrayType, StringType
 
-    from spark_resample import _smote
-    from spark_resample._smote import _points_of_pairs
+    from spark_resample import _smote_sql
     from spark_resample._smote_kernels import _X, pair_fields
+    from spark_resample._smote_sql import points_of_pairs
 
     fields = pair_fields() + [StructField("c", ArrayType(StringType()))]
     n = 3000
@@ -153,10 +153,10 @@ def test_pairs_become_synthetic_rows_with_uniform_steps_and_tie_breaks(spark, mo
     )
 
     def steps(seed):
-        rows = _points_of_pairs(pairs, fields, ["c"], seed, 2).collect()
+        rows = points_of_pairs(pairs, fields, ["c"], seed, 2).collect()
         with monkeypatch.context() as patched:
-            patched.setattr(_smote, "_TERMS_UP_TO", 1)
-            assert sorted(_points_of_pairs(pairs, fields, ["c"], seed, 2).collect()) == sorted(rows)
+            patched.setattr(_smote_sql, "TERMS_UP_TO", 1)
+            assert sorted(points_of_pairs(pairs, fields, ["c"], seed, 2).collect()) == sorted(rows)
         same = [(r[_X][1] / 4.0, r.c) for r in rows if r[_X][0] == r[_X][1] / 2.0 and r.c != "r"]
         half = [(r[_X][1] - 1.0) / 2.0 for r in rows if r.c == "r"]
         for r in rows:  # on its pair's segment, the first feature exactly as NumPy computes it
