@@ -13,6 +13,10 @@ and ADASYN also run twice: with every majority row searched as a neighbour,
 and with ``maxOtherRows=256`` (a sample of the majority, each row counting for
 the rows it stands for), which measures the cost of that estimate.
 
+SMOTEN, for categorical features only, runs on the ``make_classification``
+data with every feature cut into 5 quantile bins (categories 0-4), the
+classifier then trained on the one-hot encoded categories.
+
 Run: ``.venv/bin/python benchmarks/smote_quality.py [--folds 5] [--repeats 2]``.
 Acceptance: mean PR-AUC of our SMOTE within 0.01 of imbalanced-learn's on
 every dataset; every number is printed, misses included.
@@ -36,7 +40,7 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 from sklearn.model_selection import RepeatedStratifiedKFold
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
@@ -50,8 +54,19 @@ def _imbalanced(x: np.ndarray, y: np.ndarray, positives: int, seed: int):
     return x[keep], y[keep]
 
 
+def _binned(x: np.ndarray, bins: int = 5) -> np.ndarray:
+    """Each feature cut at its quantiles into ``bins`` categories 0, 1, ..."""
+    cuts = np.linspace(0, 1, bins + 1)[1:-1]
+    return np.column_stack([np.searchsorted(np.quantile(f, cuts), f) for f in x.T])
+
+
+# Datasets whose features are categories (integer codes), for SMOTEN.
+CATEGORICAL = "binned "
+
+
 def datasets() -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
     out = {}
+    binned = {}
     for minority in (0.10, 0.05, 0.02):
         x, y = make_classification(
             n_samples=4000,
@@ -64,17 +79,21 @@ def datasets() -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
             random_state=42,
         )
         out[f"make_classification {minority:.0%}"] = (x, y)
+        binned[f"{CATEGORICAL}make_classification {minority:.0%}"] = (_binned(x), y)
     cancer = load_breast_cancer()  # 1 = benign in scikit-learn: make malignant the positive
     out["breast_cancer (40 malignant)"] = _imbalanced(cancer.data, 1 - cancer.target, 40, 0)
     digits = load_digits()
     out["digits 0 vs rest (60 zeros)"] = _imbalanced(
         digits.data, (digits.target == 0).astype(int), 60, 0
     )
-    return out
+    return {**out, **binned}
 
 
-def score(x_train, y_train, x_test, y_test) -> List[float]:
-    scaler = StandardScaler().fit(x_train)
+def score(x_train, y_train, x_test, y_test, categorical: bool = False) -> List[float]:
+    if categorical:
+        scaler = OneHotEncoder(handle_unknown="ignore").fit(x_train)
+    else:
+        scaler = StandardScaler().fit(x_train)
     clf = LogisticRegression(max_iter=5000).fit(scaler.transform(x_train), y_train)
     proba = clf.predict_proba(scaler.transform(x_test))[:, 1]
     pred = (proba >= 0.5).astype(int)
@@ -94,6 +113,19 @@ def spark_resampler(spark, make: Callable) -> Callable:
         df = spark.createDataFrame(rows, ["label", "features"])
         out = make().resample(df).select("label", "features").collect()
         return np.array([r.features.toArray() for r in out]), np.array([r.label for r in out])
+
+    return resample
+
+
+def spark_categorical_resampler(spark, make: Callable) -> Callable:
+    """As ``spark_resampler``, the features as integer columns (categories)."""
+
+    def resample(x: np.ndarray, y: np.ndarray):
+        names = [f"c{j}" for j in range(x.shape[1])]
+        rows = [(int(label), *map(int, v)) for v, label in zip(x, y)]
+        df = spark.createDataFrame(rows, ["label", *names])
+        out = make(names).resample(df).select("label", *names).collect()
+        return np.array([[r[n] for n in names] for r in out]), np.array([r.label for r in out])
 
     return resample
 
@@ -132,10 +164,16 @@ def samplers(spark, methods: List[str]) -> Dict[str, Tuple[Callable, Callable]]:
     )
     if methods:
         pairs = {name: pair for name, pair in pairs.items() if any(m in name for m in methods)}
-    return {
+    found = {
         name: (imblearn.fit_resample, spark_resampler(spark, make))
         for name, (imblearn, make) in pairs.items()
     }
+    if hasattr(ours, "SMOTEN") and (not methods or any(m in "SMOTEN" for m in methods)):
+        found["SMOTEN"] = (
+            imb.SMOTEN(random_state=0).fit_resample,
+            spark_categorical_resampler(spark, lambda names: ours.SMOTEN(inputCols=names, seed=0)),
+        )
+    return found
 
 
 def main() -> None:
@@ -166,7 +204,10 @@ def main() -> None:
     print("mean over folds; 'ours-imb' is the PR-AUC difference\n")
     header = f"{'dataset':30s} {'method':40s} " + " ".join(f"{m:>8s}" for m in METRICS)
     for name, (x, y) in datasets().items():
-        if args.only and args.only not in name:
+        categorical = name.startswith(CATEGORICAL)
+        # SMOTEN on categorical data only, the others on numeric data only.
+        fitting = {m: pair for m, pair in methods.items() if (m == "SMOTEN") == categorical}
+        if not fitting or (args.only and args.only not in name):
             continue
         print(f"{name}: {len(y)} rows, {int(y.sum())} positives")
         print(header)
@@ -175,9 +216,9 @@ def main() -> None:
         refused: Dict[str, str] = {}
         for train, test in cv.split(x, y):
             results.setdefault("no resampling", []).append(
-                score(x[train], y[train], x[test], y[test])
+                score(x[train], y[train], x[test], y[test], categorical)
             )
-            for method, (theirs, ours) in methods.items():
+            for method, (theirs, ours) in fitting.items():
                 if method in refused:
                     continue
                 for who, resample in (("imblearn", theirs), ("ours", ours)):
@@ -187,7 +228,7 @@ def main() -> None:
                         refused[method] = f"{who} refused: {str(error)[:90]}"
                         break
                     results.setdefault(f"{method} {who}", []).append(
-                        score(xr, yr, x[test], y[test])
+                        score(xr, yr, x[test], y[test], categorical)
                     )
         for method, values in results.items():
             if method.rsplit(" ", 1)[0] in refused:
@@ -196,7 +237,7 @@ def main() -> None:
             print(f"{name[:30]:30s} {method:40s} " + " ".join(f"{v:8.4f}" for v in mean))
         for method, reason in refused.items():
             print(f"{name[:30]:30s} {method:40s} {reason}")
-        for method in (m for m in methods if m not in refused):
+        for method in (m for m in fitting if m not in refused):
             diff = (
                 np.mean(results[f"{method} ours"], axis=0)[0]
                 - np.mean(results[f"{method} imblearn"], axis=0)[0]

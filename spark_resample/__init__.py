@@ -19,6 +19,7 @@ from ._smote_variants import (
     BorderlineSMOTEModel,
     SMOTENCModel,
 )
+from ._smoten import SMOTEN, SMOTENModel
 from ._strategy import resolve_targets
 from ._under import RandomUnderSampler, RandomUnderSamplerModel
 from ._weights import ClassWeighter, ClassWeighterModel
@@ -43,5 +44,7 @@ __all__ = [
     "SMOTEModel",
     "SMOTENC",
     "SMOTENCModel",
+    "SMOTEN",
+    "SMOTENModel",
     "resolve_targets",
 ]

@@ -232,12 +232,25 @@ class _SmoteParams(HasFeaturesCol):
         numeric = self._numeric_cols()
         return len(numeric) if numeric is not None else _vector_sizes(stats)[0]
 
+    def _point_dimension(self, stats: ClassStats) -> int:
+        """Values per synthetic point computed in SQL (SMOTEN interpolates none)."""
+        return self._dimension(stats)
+
+    def _dimension_text(self, dimension: int) -> str:
+        """What the dimension is, for the footprint's message."""
+        if self._numeric_cols() is None:
+            return f"featuresCol {self.getFeaturesCol()!r} holds vectors of {dimension:,} values"
+        return f"inputCols lists {dimension:,} columns"
+
     def _numeric_cols(self) -> Optional[List[str]]:
         """The numeric input columns, or None when featuresCol (a vector) is used."""
         return self.getInputCols()
 
     def _categorical_cols(self) -> List[str]:
         return []
+
+    #: The param that lists the categorical columns, for messages.
+    _categories_param = "categoricalCols"
 
 
 # ---------------------------------------------------------------------------
@@ -373,7 +386,7 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         )
         seed = self.getOrDefault(self.seed)
         synthetic = points_of_pairs(
-            pairs, out_fields, categorical, seed, self._dimension(self._class_stats)
+            pairs, out_fields, categorical, seed, self._point_dimension(self._class_stats)
         )
         synthetic = self._synthetic_rows(synthetic, dataset, label_of, keep, any_sparse)
         factors = {c: counts[c] / targeted[c] for c in added}
@@ -699,10 +712,15 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
                 f"syntheticCol {marker!r} is already a column of the DataFrame{same}; set "
                 "syntheticCol to a new name or drop the column."
             )
-        categorical = self._categorical_cols()
-        require_columns(dataset, **{f"categoricalCols[{c!r}]": c for c in categorical})
+        param = self._categories_param
+        require_columns(dataset, **{f"{param}[{c!r}]": c for c in self._categorical_cols()})
         self._validate_feature_roles()
         self._validate_copy_cols(dataset)
+        self._validate_features(dataset)
+
+    def _validate_features(self, dataset: DataFrame) -> None:
+        """The feature columns (or vector) exist and have types the variant interpolates."""
+        categorical = self._categorical_cols()
         numeric = self._numeric_cols()
         if numeric is None:
             features = self.getFeaturesCol()
@@ -717,8 +735,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
                 raise ValueError(
                     f"SMOTENC needs at least one numeric feature in inputCols besides "
                     f"categoricalCols {categorical} (as imbalanced-learn's does). For "
-                    "categorical features only, use RandomOverSampler, or one-hot encode "
-                    "them and use SMOTE."
+                    "categorical features only, use SMOTEN."
                 )
             raise ValueError("inputCols is empty; list at least one numeric column.")
         require_columns(dataset, **{f"inputCols[{c!r}]": c for c in numeric})
@@ -766,7 +783,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
             roles[self.getIdCol()] = "idCol"
         for param, names in (
             ("inputCols", self._numeric_cols() or []),
-            ("categoricalCols", self._categorical_cols()),
+            (self._categories_param, self._categorical_cols()),
         ):
             for i, name in enumerate(names):
                 if name in roles:
@@ -789,7 +806,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
                 if self._numeric_cols() is not None
                 else {self.getFeaturesCol(): "featuresCol"}
             ),
-            **{c: "categoricalCols" for c in self._categorical_cols()},
+            **{c: self._categories_param for c in self._categorical_cols()},
         }
         if self.isDefined(self.weightCol):
             computed[self.getWeightCol()] = "weightCol"
@@ -900,7 +917,6 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
         """Raise if a k-NN group or a tree sample would hold more feature values
         than ``_footprint`` allows as dense arrays (high-dimensional
         vectors), before the job that would exhaust a Python worker."""
-        numeric = self._numeric_cols()
         dimension = self._dimension(stats)
         total = sum(stats.counts.values())
         cap = self._other_rows_cap()
@@ -920,10 +936,7 @@ class _SmoteEstimatorBase(Sampler, _SmoteParams):
             return
         smallest = 2 * (self._neighbor_count() + 1)
         fitting = _footprint.largest_fitting_bound(plans, bound, smallest, dimension, sample_rows)
-        if numeric is None:
-            what = f"featuresCol {self.getFeaturesCol()!r} holds vectors of {dimension:,} values"
-        else:
-            what = f"inputCols lists {dimension:,} columns"
+        what = self._dimension_text(dimension)
         remedies = [] if fitting is None else [f"set maxBucketSize to at most {fitting:,}"]
         if cap is not None:
             remedies.append(f"lower maxOtherRows (now {cap:,})")

@@ -156,7 +156,8 @@ def points_of_pairs(
         return F.when(F.col(_TOWARDS_OTHER), u * half).otherwise(u)
 
     rows = F.sequence(F.lit(0).cast("long"), F.col(_COUNT) - 1)
-    if dimension <= TERMS_UP_TO and len(categorical) <= PICKS_WITH_TERMS:
+    # No point at all (SMOTEN): only the categories' picks, which need no lambda.
+    if dimension == 0 or (dimension <= TERMS_UP_TO and len(categorical) <= PICKS_WITH_TERMS):
         # The step in a projection of its own, which the point's terms read
         # (Spark does not copy into the next projection an expression that it
         # reads more than once).

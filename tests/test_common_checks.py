@@ -13,6 +13,7 @@ from spark_resample import Sampler
 from spark_resample._strategy import OVER
 
 from .helpers import class_counts, labelled
+from .test_smoke import CATEGORIES, with_categories
 
 SAMPLER_CLASSES = sorted(
     (
@@ -28,8 +29,14 @@ IDS = [cls.__name__ for cls in SAMPLER_CLASSES]
 COUNTS = {0: 300, 1: 60, 2: 30}
 
 
+def _features(cls) -> dict:
+    """The params that name the features where a sampler has no default
+    (SMOTEN: categorical columns only)."""
+    return {"inputCols": CATEGORIES} if cls.__name__ == "SMOTEN" else {}
+
+
 def _make(cls, **params):
-    sampler = cls(**params)
+    sampler = cls(**{**_features(cls), **params})
     if sampler.hasParam("exact"):
         sampler.set(sampler.getParam("exact"), True)
     return sampler
@@ -37,7 +44,7 @@ def _make(cls, **params):
 
 @pytest.fixture(scope="module")
 def data(spark):
-    df = labelled(spark, COUNTS, features=3)
+    df = with_categories(labelled(spark, COUNTS, features=3))
     return VectorAssembler(inputCols=["x0", "x1", "x2"], outputCol="features").transform(df).cache()
 
 
@@ -96,7 +103,7 @@ def test_null_ids_are_refused_where_a_row_needs_a_draw(data, cls):
         return data.withColumn("id", F.when(~hole, F.col("id")))
 
     with pytest.raises(raised) as caught:
-        cls(idCol="id").resample(with_null_ids([0, 1, 2])).count()
+        cls(idCol="id", **_features(cls)).resample(with_null_ids([0, 1, 2])).count()
     message = str(caught.value)
     assert "idCol 'id' is null in a row that needs a random draw" in message
     assert "leave idCol unset" in message
@@ -141,6 +148,7 @@ def test_streaming_input_is_refused_with_advice(spark, cls):
         .select(
             (F.col("value") % 3).cast("int").alias("label"),
             array_to_vector(F.array(F.col("value").cast("double"))).alias("features"),
+            *[(F.col("value") % 4).cast("int").alias(name) for name in CATEGORIES],
         )
     )
     with pytest.raises(ValueError, match="streaming.*foreachBatch"):

@@ -284,3 +284,37 @@ def test_the_generating_udf_sends_pairs_not_points():
         assert neighbor in nn[seed]
         np.testing.assert_array_equal(seed_x, bucket.x[seed])
         np.testing.assert_array_equal(neighbor_x, bucket.x[neighbor])
+
+
+@pytest.mark.parametrize(
+    "categories,cells", [(2, None), (7, 5000)], ids=["per-combination", "per-row-in-blocks"]
+)
+def test_vdm_distances_are_imbalanced_learns_value_difference_metric(
+    categories, cells, monkeypatch
+):
+    """Rows given as their class probabilities per feature are as far apart
+    as imbalanced-learn's ValueDifferenceMetric puts their categories: where
+    the combinations of categories are few (distances computed per
+    combination) and where they are not (a small block bound forces the
+    per-row lookups, several blocks of queries), queries apart from the points."""
+    from imblearn.metrics.pairwise import ValueDifferenceMetric
+
+    if cells:
+        monkeypatch.setattr(_knn, "_BLOCK_CELLS", cells)
+
+    rng = np.random.default_rng(categories)
+    n, features, classes = 300, 4, 3
+    codes = rng.integers(0, categories, size=(n, features))
+    y = rng.integers(0, classes, size=n)
+    vdm = ValueDifferenceMetric(n_categories=[categories] * features).fit(codes, y)
+    points = np.hstack([vdm.proba_per_class_[f][codes[:, f]] for f in range(features)])
+    queries = np.arange(0, n, 7)
+    expected = vdm.pairwise(codes[queries], codes)
+    got = np.vstack([d for _, d in _knn.vdm_distances(points, points[queries], None, features)])
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    # The k nearest by that metric, the row itself excluded.
+    nn = _knn.kneighbors(points, 4, vdm_features=features)
+    full = vdm.pairwise(codes)
+    np.fill_diagonal(full, np.inf)
+    for i in queries:
+        assert np.allclose(np.sort(full[i])[:4], full[i, nn[i]])

@@ -36,7 +36,15 @@ from pyspark.sql import DataFrame
 
 from .conftest import RETRYING_MASTER
 from .helpers import labelled
-from .test_smoke import COUNTS, FEATURES, STAGE_IDS, STAGES, comparable, make_stage
+from .test_smoke import (
+    COUNTS,
+    FEATURES,
+    STAGE_IDS,
+    STAGES,
+    comparable,
+    make_stage,
+    with_categories,
+)
 
 pytestmark = [pytest.mark.retries, pytest.mark.classic_only]
 
@@ -61,7 +69,7 @@ def retrying_session(spark):
 def raw(spark) -> DataFrame:
     """``table(spark)`` of test_smoke before its vector column is assembled
     (a vector column cannot pass through ``mapInPandas``)."""
-    return labelled(spark, COUNTS, features=len(FEATURES))
+    return with_categories(labelled(spark, COUNTS, features=len(FEATURES)))
 
 
 def assemble(df: DataFrame) -> DataFrame:

@@ -54,11 +54,14 @@ STAGE_IDS = [cls.__name__ for cls in STAGES]
 # retry and other-session tests, which compare outputs, would see no draw.
 COUNTS = {0: 240, 1: 45, 2: 25}
 FEATURES = ["x0", "x1", "x2"]
+# Categorical columns, derived from x0 and x1: SMOTEN's features.
+CATEGORIES = ["cat", "band"]
 # Params every stage gets when it has them; exact sizes make results comparable.
 COMMON: Dict[str, Any] = {"seed": 7, "exact": True}
 PER_STAGE: Dict[str, Dict[str, Any]] = {
     "RandomUnderSampler": {"weightCol": "weight"},
     "ClassWeighter": {"classWeights": "balanced", "weightCol": "weight"},
+    "SMOTEN": {"inputCols": CATEGORIES},
 }
 
 
@@ -74,9 +77,23 @@ def make_stage(cls: type):
     return cls(**stage_params(cls))
 
 
+def with_categories(df: DataFrame) -> DataFrame:
+    """``df`` with the ``CATEGORIES`` columns: a string and an integer category."""
+    return df.withColumns(
+        {
+            # No ELSE: the column is nullable, as the samplers' outputs make it.
+            "cat": F.expr(
+                "CASE WHEN x0 < 333 THEN 'low' WHEN x0 < 666 THEN 'mid' "
+                "WHEN x0 >= 666 THEN 'high' END"
+            ),
+            "band": F.expr("CAST(x1 / 250 AS INT)"),
+        }
+    )
+
+
 def table(spark) -> DataFrame:
-    """``id, label, x0..x2, features``: three classes, every row distinct."""
-    df = labelled(spark, COUNTS, features=len(FEATURES))
+    """``id, label, x0..x2, cat, band, features``: three classes, every row distinct."""
+    df = with_categories(labelled(spark, COUNTS, features=len(FEATURES)))
     return VectorAssembler(inputCols=FEATURES, outputCol="features").transform(df)
 
 
@@ -89,13 +106,14 @@ def table_as_parquet(spark, folder) -> str:
 
 
 def comparable(df: DataFrame) -> DataFrame:
-    """Vectors as arrays, so that chispa can sort and compare rows."""
+    """Vectors as arrays, so that chispa can sort and compare rows (a null
+    vector, as SMOTEN's synthetic rows have, as a null array)."""
     from pyspark.ml.functions import vector_to_array
     from pyspark.ml.linalg import VectorUDT
 
     return df.select(
         *[
-            vector_to_array(F.col(f.name)).alias(f.name)
+            F.when(F.col(f.name).isNotNull(), vector_to_array(F.col(f.name))).alias(f.name)
             if isinstance(f.dataType, VectorUDT)
             else F.col(f.name)
             for f in df.schema.fields
