@@ -128,7 +128,7 @@ def _to_optional_list(value: Any):
     return None if value is None else TypeConverters.toListString(value)
 
 
-class _SmoteParams(HasFeaturesCol):
+class _SmoteParams(Params):
     inputCols = Param(
         Params._dummy(),
         "inputCols",
@@ -171,7 +171,6 @@ class _SmoteParams(HasFeaturesCol):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self._setDefault(
-            featuresCol="features",
             inputCols=None,
             kNeighbors=5,
             maxBucketSize=4096,
@@ -200,9 +199,6 @@ class _SmoteParams(HasFeaturesCol):
 
     def setCopyCols(self, value: List[str]):
         return self._set(copyCols=value)
-
-    def setFeaturesCol(self, value: str):
-        return self._set(featuresCol=value)
 
     def setInputCols(self, value: List[str]):
         return self._set(inputCols=value)
@@ -251,6 +247,17 @@ class _SmoteParams(HasFeaturesCol):
 
     #: The param that lists the categorical columns, for messages.
     _categories_param = "categoricalCols"
+
+
+class _VectorSmoteParams(_SmoteParams, HasFeaturesCol):
+    """The variants whose features may be one vector column (all but SMOTEN)."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(featuresCol="features")
+
+    def setFeaturesCol(self, value: str):
+        return self._set(featuresCol=value)
 
 
 # ---------------------------------------------------------------------------
@@ -1004,14 +1011,14 @@ _SHARED_DOC = """
 """
 
 
-class SMOTEModel(_SmoteModelBase):
+class SMOTEModel(_SmoteModelBase, _VectorSmoteParams):
     """Fitted :class:`SMOTE`."""
 
     def _kernel(self, ids: Dict[Any, int]) -> Any:
         return _SmoteKernel({i: self._k_by_class[c] for c, i in ids.items()})
 
 
-class SMOTE(_SmoteEstimatorBase):
+class SMOTE(_SmoteEstimatorBase, _VectorSmoteParams):
     __doc__ = (
         """Synthetic Minority Over-sampling TEchnique, with k-NN per locality bucket.
 

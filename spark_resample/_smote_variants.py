@@ -20,14 +20,14 @@ from ._smote import (
     DEFAULT_MAX_OTHER_ROWS,
     _SmoteEstimatorBase,
     _SmoteModelBase,
-    _SmoteParams,
     _vector_sizes,
+    _VectorSmoteParams,
 )
 from ._smote_kernels import _AdasynKernel, _BorderlineKernel, _SmoteKernel
 from ._strategy import format_label
 
 
-class _SmoteNcParams(_SmoteParams):
+class _SmoteNcParams(_VectorSmoteParams):
     categoricalCols = Param(
         Params._dummy(),
         "categoricalCols",
@@ -167,7 +167,7 @@ class SMOTENC(_SmoteEstimatorBase, _SmoteNcParams):
         model._median_std = {c: float(np.median(per_feature)) for c, per_feature in std.items()}
 
 
-class _OtherRowsParams(_SmoteParams):
+class _OtherRowsParams(_VectorSmoteParams):
     """For the variants whose k-NN also searches the other classes' rows."""
 
     maxOtherRows = Param(

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from pyspark import keyword_only
+from pyspark.ml.param import Param, Params
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, IntegralType, StringType
@@ -23,7 +24,13 @@ from pyspark.sql.types import BooleanType, IntegralType, StringType
 from ._base import ClassStats, SamplerModel, require_columns, require_types
 from ._collation import collation_of
 from ._columns import col, label_lookup, quote, sql_doubles
-from ._smote import _SHARED_DOC, _SmoteEstimatorBase, _SmoteModelBase, _SmoteParams
+from ._smote import (
+    _SHARED_DOC,
+    _SmoteEstimatorBase,
+    _SmoteModelBase,
+    _SmoteParams,
+    _to_optional_list,
+)
 from ._smote_kernels import _SmotenKernel
 from ._strategy import format_label
 
@@ -37,6 +44,12 @@ _Table = Tuple[Dict[Any, List[float]], Optional[List[float]]]
 
 
 class _SmotenParams(_SmoteParams):
+    inputCols = Param(
+        Params._dummy(),
+        "inputCols",
+        "the categorical columns (strings, integers or booleans): the features",
+        typeConverter=_to_optional_list,
+    )
     _categories_param = "inputCols"
 
     def _numeric_cols(self) -> Optional[List[str]]:

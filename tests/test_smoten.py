@@ -172,6 +172,15 @@ def test_smoten_refuses_bad_input_naming_it(data, params, error, message):
         SMOTEN(**params).fit(data)
 
 
+def test_smoten_params_are_categorical_columns_only():
+    """No featuresCol (a vector is not categories), and inputCols says what it holds."""
+    smoten = SMOTEN(inputCols=["a"])
+    assert not smoten.hasParam("featuresCol")
+    assert "categorical columns" in smoten.getParam("inputCols").doc
+    with pytest.raises(TypeError, match="featuresCol"):
+        SMOTEN(featuresCol="features")
+
+
 def test_smoten_refuses_more_categories_than_the_driver_keeps(data, monkeypatch):
     monkeypatch.setattr(_smoten, "MAX_CATEGORIES", 5)
     with pytest.raises(ValueError, match=r"more than 5 categories \(column 'a' the most\)"):
