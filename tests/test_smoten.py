@@ -192,3 +192,16 @@ def test_smotenc_without_numeric_features_points_to_smoten(data):
 
     with pytest.raises(ValueError, match=r"For categorical features only, use SMOTEN"):
         SMOTENC(inputCols=["a"], categoricalCols=["a"]).fit(data)
+
+
+def test_smoten_points_look_up_many_categories(spark):
+    """More categories than a CASE handles (a JSON lookup table, string and
+    integer keys): each row's point is its categories' class probabilities."""
+    rows = [(i, int(i % 5 == 0), f"z{i % 12}", i % 11) for i in range(240)]
+    df = spark.createDataFrame(rows, "id long, label int, z string, n int")
+    model = SMOTEN(inputCols=["z", "n"], seed=1).fit(df)
+    (z_table, _), (n_table, _) = model._vdm
+    assert len(z_table) == 12 and len(n_table) == 11
+    got = {r.id: r.p for r in df.select("id", model._features(df).alias("p")).collect()}
+    for i, _, z, n in rows:
+        assert got[i] == z_table[z] + n_table[n]
