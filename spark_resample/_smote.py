@@ -232,6 +232,10 @@ class _SmoteParams(Params):
         """Values per synthetic point computed in SQL (SMOTEN interpolates none)."""
         return self._dimension(stats)
 
+    # Whether the kernel leaves one category per categorical column (SMOTEN's
+    # vote), or the ties among which each synthetic row draws (SMOTENC's).
+    _settled_categories = False
+
     def _dimension_text(self, dimension: int) -> str:
         """What the dimension is, for the footprint's message."""
         if self._numeric_cols() is None:
@@ -393,7 +397,12 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         )
         seed = self.getOrDefault(self.seed)
         synthetic = points_of_pairs(
-            pairs, out_fields, categorical, seed, self._point_dimension(self._class_stats)
+            pairs,
+            out_fields,
+            categorical,
+            seed,
+            self._point_dimension(self._class_stats),
+            settled=self._settled_categories,
         )
         synthetic = self._synthetic_rows(synthetic, dataset, label_of, keep, any_sparse)
         factors = {c: counts[c] / targeted[c] for c in added}

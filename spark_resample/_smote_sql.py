@@ -128,7 +128,12 @@ PICKS_WITH_TERMS = 3
 
 
 def points_of_pairs(
-    pairs: DataFrame, fields: List[StructField], categorical: List[str], seed: int, dimension: int
+    pairs: DataFrame,
+    fields: List[StructField],
+    categorical: List[str],
+    seed: int,
+    dimension: int,
+    settled: bool = False,
 ) -> DataFrame:
     """One row per synthetic row from the generating UDF's (seed, neighbour)
     pairs, in SQL: each pair's ``count`` rows get a step ``u`` uniform in
@@ -137,7 +142,8 @@ def points_of_pairs(
     pair, row index), and the point ``seed + step * (neighbour - seed)``,
     the same arithmetic as NumPy's ``a + s * (b - a)``, over ``dimension``
     features. SMOTENC's category is drawn the same way among the categories
-    the seed's neighbours tie on.
+    the seed's neighbours tie on; ``settled``: the kernel left one category
+    per column (SMOTEN's), taken as it is, without a draw.
 
     Up to ``TERMS_UP_TO`` features (and ``PICKS_WITH_TERMS`` categorical
     columns), without a higher-order function: Spark
@@ -178,7 +184,9 @@ def points_of_pairs(
     rest = [f.name for f in fields if f.name not in pair_only + (_SEED_X, _NEIGHBOR_X)]
     columns = []
     for j, name in enumerate(rest):
-        if name in categorical:  # one of the tied categories, per synthetic row
+        if name in categorical and settled:
+            columns.append(F.element_at(name, 1).alias(name))
+        elif name in categorical:  # one of the tied categories, per synthetic row
             u = uniform(draw(F.col(index).cast("long")), "category", j)
             pick = F.floor(u * F.size(name)).cast("int") + 1
             columns.append(F.element_at(name, pick).alias(name))

@@ -64,6 +64,8 @@ class _SmotenParams(_SmoteParams):
     def _point_dimension(self, stats: ClassStats) -> int:
         return 0
 
+    _settled_categories = True  # the kernel's vote: the smallest of the most frequent
+
     def _dimension_text(self, dimension: int) -> str:
         return (
             f"inputCols' {len(self._categorical_cols()):,} columns give {dimension:,} class "
