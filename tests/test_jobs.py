@@ -176,3 +176,35 @@ def test_generate_writes_a_deterministic_table(spark, tmp_path, capsys):
 
     again = make_imbalanced(spark, n_rows=5000, n_features=3, num_partitions=1)
     assert_df_equality(df, again, ignore_row_order=True, ignore_nullable=True)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """A table as ``jobs generate`` writes it (what scripts/demo.sh resamples)."""
+    path = tmp_path_factory.mktemp("generated") / "table"
+    args = ["generate", "--output", str(path), "--rows", "4000", "--minority-fraction", "0.05"]
+    assert main(args) == 0
+    return path
+
+
+@pytest.mark.parametrize("config", sorted((ROOT / "conf").glob("*.json")), ids=lambda p: p.stem)
+def test_every_shipped_config_resamples_a_generated_table(spark, generated, config, tmp_path):
+    """The configurations under conf/ are templates users start from: each
+    runs as it is on the generated table and gives what its stage gives."""
+    import spark_resample
+
+    settings = json.loads(config.read_text())
+    out = tmp_path / "out"
+    args = ["resample", "--config", str(config), "--input", str(generated), "--output", str(out)]
+    assert main(args + ["--summary", str(tmp_path / "summary.json")]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["sampler"] == settings["sampler"]
+    assert summary["params"].items() >= settings["params"].items()
+    df = spark.read.parquet(str(generated))
+    stage = getattr(spark_resample, settings["sampler"])(**settings["params"])
+    assert_df_equality(
+        spark.read.parquet(str(out)),
+        stage.fit(df).transform(df),
+        ignore_row_order=True,
+        ignore_nullable=True,
+    )
