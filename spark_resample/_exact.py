@@ -30,7 +30,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from ._columns import col, label_lookup, sql_doubles, sql_longs
-from ._random import STABLE_JSON
+from ._random import content_hash
 
 _TIE_ORDER = "__spark_resample_tie_order"
 _DELTA = 5e-5  # Spark's own choice in StratifiedSamplingUtils
@@ -225,7 +225,7 @@ def partial_ties(
     positional = [f"c{i}" for i in range(len(names))]
     # One SQL string, not a Column per column (calls to the JVM, or Connect
     # messages, by the thousand on wide rows).
-    content = F.xxhash64(F.to_json(F.expr(f"struct({', '.join(positional)})"), STABLE_JSON))
+    content = content_hash(positional)
     parts = [
         df.where((label == F.lit(value)) & (u == F.lit(cut.threshold)))
         .toDF(*positional)

@@ -52,6 +52,15 @@ STABLE_JSON = {
 _STABLE_JSON_SQL = "map(" + ", ".join(f"'{k}', '{v}'" for k, v in STABLE_JSON.items()) + ")"
 
 
+def content_hash(names: Sequence[str]) -> Column:
+    """A 64-bit hash of the row's values in columns ``names`` (distinct names),
+    through their JSON form, which every type has: an order among rows that
+    share a draw (rows sharing an ``idCol`` value) that follows their content,
+    not the partitioning. Rows with the same content hash alike."""
+    fields = ", ".join(quote(n) for n in names)
+    return F.xxhash64(F.to_json(F.expr(f"struct({fields})"), STABLE_JSON))
+
+
 def _hashable_sql(name: str, data_type: DataType) -> str:
     # Spark refuses to hash maps (equal maps may hash differently) and
     # variants (Spark 4: semi-structured data, e.g. parse_json). Their JSON
