@@ -20,6 +20,7 @@ from ._smote_variants import (
     SMOTENCModel,
 )
 from ._smoten import SMOTEN, SMOTENModel
+from ._split import stratified_folds, stratified_split
 from ._strategy import resolve_targets
 from ._under import RandomUnderSampler, RandomUnderSamplerModel
 from ._weights import ClassWeighter, ClassWeighterModel
@@ -47,4 +48,6 @@ __all__ = [
     "SMOTEN",
     "SMOTENModel",
     "resolve_targets",
+    "stratified_folds",
+    "stratified_split",
 ]

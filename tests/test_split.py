@@ -1,0 +1,197 @@
+"""stratified_folds and stratified_split: exact sizes per class, every row in
+exactly one part, parts drawn uniformly and the same whatever the partitioning."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from chispa import assert_df_equality
+from pyspark.ml import Pipeline
+from pyspark.ml.classification import LogisticRegression
+from pyspark.ml.evaluation import BinaryClassificationEvaluator
+from pyspark.ml.feature import VectorAssembler
+from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
+from pyspark.sql import functions as F
+from pyspark.sql.types import IntegerType
+
+from spark_resample import RandomUnderSampler, stratified_folds, stratified_split
+
+from . import helpers
+from .helpers import LabelRecorder, binomial_bounds, class_counts, labelled
+
+COUNTS = {0: 503, 1: 37, 2: 4}
+
+
+@pytest.fixture(scope="module")
+def data(spark):
+    return labelled(spark, COUNTS).cache()
+
+
+def _sizes(df, part: str):
+    """{(label, part): rows}"""
+    return {(r[0], r[1]): r[2] for r in df.groupBy("label", part).count().collect()}
+
+
+def test_folds_cut_each_class_into_sizes_that_differ_by_at_most_one(data):
+    folded = stratified_folds(data, numFolds=5, seed=3)
+    assert folded.schema["fold"].dataType == IntegerType()
+    sizes = _sizes(folded, "fold")
+    assert {fold for _, fold in sizes} <= set(range(5))
+    for label, n in COUNTS.items():
+        per_fold = [sizes.get((label, fold), 0) for fold in range(5)]
+        assert sum(per_fold) == n
+        assert max(per_fold) - min(per_fold) <= 1, (label, per_fold)
+    # Every row exactly once, as it was.
+    assert_df_equality(folded.drop("fold"), data, ignore_row_order=True)
+
+
+def test_folds_are_uniform_random_and_follow_the_seed(data):
+    """A class's rows fall in a fold uniformly: about a fifth of the even ids
+    of class 0 are in fold 0; another seed gives other folds."""
+    folded = stratified_folds(data, numFolds=5, seed=3).where("label = 0")
+    even = folded.where("id % 2 = 0")
+    n_even = even.count()
+    low, high = binomial_bounds(n_even, 101 / 503)
+    assert low <= even.where("fold = 0").count() <= high
+    other = stratified_folds(data, numFolds=5, seed=4).where("label = 0")
+    moved = folded.join(other.withColumnRenamed("fold", "other"), "id").where("fold != other")
+    low, high = binomial_bounds(503, 4 / 5)
+    assert low <= moved.count() <= high
+
+
+def test_the_same_folds_whatever_the_partitioning(data):
+    expected = stratified_folds(data, numFolds=4, seed=11).select("id", "fold")
+    for partitions in (1, 4, 17):
+        again = stratified_folds(data.repartition(partitions), numFolds=4, seed=11)
+        assert_df_equality(again.select("id", "fold"), expected, ignore_row_order=True)
+
+
+def test_split_gives_each_part_its_rounded_share_of_every_class(data):
+    train, test = stratified_split(data, [0.7, 0.3], seed=2)
+    assert class_counts(train) == {0: 352, 1: 26, 2: 3}  # round(0.7 n), half up
+    assert class_counts(test) == {0: 151, 1: 11, 2: 1}
+    assert_df_equality(train.unionByName(test), data, ignore_row_order=True)
+    # Evaluated again, on another partitioning: the same rows.
+    train_again, _ = stratified_split(data.repartition(7), [7, 3], seed=2)
+    assert_df_equality(train_again, train, ignore_row_order=True)
+
+
+def test_split_into_three_with_an_empty_part(data):
+    parts = stratified_split(data, [0.5, 0.0, 0.5], seed=5)
+    assert parts[1].count() == 0
+    assert class_counts(parts[0]) == {0: 252, 1: 19, 2: 2}
+    assert class_counts(parts[2]) == {0: 251, 1: 18, 2: 2}
+
+
+def _with_repeats(spark):
+    """Class 0: 30 identical rows and 10 others; class 1: 12 identical rows
+    and 3 others. Four folds cut through both groups of identical rows."""
+    rows = [(0, 1.0)] * 30 + [(0, float(i)) for i in range(10, 20)]
+    rows += [(1, 5.0)] * 12 + [(1, float(i)) for i in range(20, 23)]
+    return spark.createDataFrame(rows, "label int, x double")
+
+
+def test_identical_rows_across_a_cut_are_split_exactly(spark):
+    df = _with_repeats(spark)
+    expected = stratified_folds(df, numFolds=4, seed=1)
+    sizes = _sizes(expected, "fold")
+    assert [sizes.get((0, f), 0) for f in range(4)] == [10, 10, 10, 10]
+    assert sorted(sizes.get((1, f), 0) for f in range(4)) == [3, 4, 4, 4]
+    # Both groups of identical rows straddle cuts: 30 of class 0's 40 rows
+    # and 12 of class 1's 15 cannot sit in one fold.
+    spread = expected.where("x IN (1.0, 5.0)").groupBy("label").agg(F.countDistinct("fold"))
+    assert all(r[1] > 1 for r in spread.collect())
+    for partitions in (1, 17):
+        again = stratified_folds(df.repartition(partitions), numFolds=4, seed=1)
+        assert_df_equality(again, expected, ignore_row_order=True)
+
+
+def test_rows_sharing_an_id_are_split_by_their_content(data):
+    """With idCol shared by ten rows at a time, rows of one id share a draw;
+    where a cut falls among them, their content orders them, not the partitioning."""
+    shared = data.withColumn("group", F.floor(F.col("id") / 10))
+    expected = stratified_folds(shared, numFolds=3, seed=8, idCol="group")
+    sizes = _sizes(expected, "fold")
+    for label, n in COUNTS.items():
+        per_fold = [sizes.get((label, fold), 0) for fold in range(3)]
+        assert sum(per_fold) == n and max(per_fold) - min(per_fold) <= 1, (label, per_fold)
+    for partitions in (1, 17):
+        again = stratified_folds(shared.repartition(partitions), numFolds=3, seed=8, idCol="group")
+        assert_df_equality(
+            again.select("id", "fold"), expected.select("id", "fold"), ignore_row_order=True
+        )
+
+
+def test_cross_validator_validates_on_the_stratified_folds(spark):
+    """CrossValidator(foldCol=...) takes the folds as they are: each
+    validation fold holds half of each class exactly, and the sampler in the
+    pipeline still balances only the training folds."""
+    train = labelled(spark, {0: 600, 1: 60}, features=3)
+    folded = stratified_folds(train, numFolds=2, seed=7)
+    pipeline = Pipeline(
+        stages=[
+            VectorAssembler(inputCols=["x0", "x1", "x2"], outputCol="features"),
+            RandomUnderSampler(exact=True),
+            LabelRecorder(),
+            LogisticRegression(maxIter=5),
+        ]
+    )
+    helpers.FIT_LOG.clear()
+    helpers.TRANSFORM_LOG.clear()
+    cv = CrossValidator(
+        estimator=pipeline,
+        estimatorParamMaps=ParamGridBuilder().build(),
+        evaluator=BinaryClassificationEvaluator(),
+        numFolds=2,
+        foldCol="fold",
+        parallelism=1,
+    )
+    cv.fit(folded)
+    validation = [c for c in helpers.TRANSFORM_LOG if c[0] != c[1]]
+    assert validation == [{0: 300, 1: 30}] * 2
+    # The training folds (the other half) under-sampled to 30 : 30, then the refit.
+    assert helpers.FIT_LOG == [{0: 30, 1: 30}] * 2 + [{0: 60, 1: 60}]
+
+
+@pytest.mark.parametrize(
+    "call,error,message",
+    [
+        (lambda df: stratified_folds(df, 1), ValueError, r"numFolds must be an integer >= 2"),
+        (lambda df: stratified_folds(df, 2.0), ValueError, r"numFolds must be an integer >= 2"),
+        (
+            lambda df: stratified_folds(df, foldCol="x0"),
+            ValueError,
+            r"foldCol 'x0' is already a column",
+        ),
+        (
+            lambda df: stratified_folds(df, labelCol="nope"),
+            ValueError,
+            r"labelCol 'nope' is not a column",
+        ),
+        (
+            lambda df: stratified_folds(df, idCol="nope"),
+            ValueError,
+            r"idCol 'nope' is not a column",
+        ),
+        (lambda df: stratified_split(df, [1.0]), ValueError, r"weights must be at least two"),
+        (lambda df: stratified_split(df, [0.5, -0.1]), ValueError, r"weights must be finite"),
+        (lambda df: stratified_split(df, [0, 0]), ValueError, r"weights must be numbers with a"),
+        (lambda df: stratified_split(df, "ab"), ValueError, r"weights must be a list of numbers"),
+        (
+            lambda df: stratified_folds(df.withColumn("x0", F.lit(1)).crossJoin(df.select("x0"))),
+            ValueError,
+            r"\['x0'\] occur more than once",
+        ),
+    ],
+)
+def test_bad_input_is_refused_naming_it(data, call, error, message):
+    with pytest.raises(error, match=message):
+        call(data)
+
+
+def test_null_labels_and_pandas_frames_are_refused(spark, data):
+    with_null = data.withColumn("label", F.when(F.col("id") != 3, F.col("label")))
+    with pytest.raises(ValueError, match=r"labelCol 'label' has 1 null value"):
+        stratified_folds(with_null)
+    with pytest.raises(TypeError, match=r"stratified_split needs a Spark DataFrame"):
+        stratified_split(pd.DataFrame({"label": [0, 1]}), [1, 1])
