@@ -23,7 +23,7 @@ from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from spark_resample import ClassWeighter, RandomUnderSampler
+from spark_resample import ClassWeighter, RandomUnderSampler, stratified_folds, stratified_split
 
 try:  # Databricks notebooks (and tests) define `spark`; a local run starts one.
     spark  # noqa: B018
@@ -74,13 +74,15 @@ display(raw.groupBy("is_fraud").count().orderBy("is_fraud"))
 
 # MAGIC %md
 # MAGIC ## Train/test split, features, and the pipeline
+# MAGIC `stratified_split` is `randomSplit` with exact shares per class: the test
+# MAGIC set holds a fifth of the fraud rows and a fifth of the others, exactly.
 # MAGIC `RandomUnderSampler` keeps every fraud row and a random part of the
 # MAGIC others; its `weightCol` gives kept majority rows the inverse kept fraction,
 # MAGIC so the per-class weight sums (and the model's calibration) are kept.
 
 # COMMAND ----------
 
-train, test = raw.randomSplit([0.8, 0.2], seed=42)
+train, test = stratified_split(raw, [0.8, 0.2], labelCol="is_fraud", seed=42)
 
 features = [
     StringIndexer(inputCol="merchant_category", outputCol="category_index"),
@@ -100,6 +102,8 @@ pipeline = Pipeline(stages=[*features, sampler, classifier])
 # MAGIC A float `samplingStrategy` is the wanted minority/majority ratio after
 # MAGIC resampling (imbalanced-learn's meaning). CrossValidator resamples the
 # MAGIC training part of each fold only and scores the untouched validation part.
+# MAGIC `stratified_folds` gives every fold the same share of fraud rows (Spark's
+# MAGIC own folds are random); CrossValidator takes them through `foldCol`.
 
 # COMMAND ----------
 
@@ -117,10 +121,10 @@ cv = CrossValidator(
     estimatorParamMaps=grid,
     evaluator=evaluator,
     numFolds=2,
-    seed=7,
+    foldCol="fold",
     parallelism=2,
 )
-cv_model = cv.fit(train)
+cv_model = cv.fit(stratified_folds(train, numFolds=2, labelCol="is_fraud", seed=7))
 for params, metric in zip(grid, cv_model.avgMetrics):
     settings = ", ".join(f"{p.name}={v}" for p, v in params.items())
     print(f"  {settings}: PR-AUC {metric:.3f}")

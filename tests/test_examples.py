@@ -24,6 +24,9 @@ def test_databricks_example_tunes_and_scores_the_whole_test_set(spark, small_exa
     printed = capsys.readouterr().out
     assert shown, "the class counts were not displayed"
     assert names["scored"].count() == names["test"].count()
+    # The test set holds a fifth of each class, exactly (stratified_split).
+    for label, n in names["raw"].groupBy("is_fraud").count().collect():
+        assert names["test"].where(f"is_fraud = {label}").count() == n - int(n * 0.8 + 0.5)
     best = names["best"]
     assert best.targetCounts_[1] == best.classCounts_[1]  # every fraud row kept
     assert best.targetCounts_[0] < best.classCounts_[0]
