@@ -21,7 +21,14 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 import spark_resample
-from spark_resample import ClassWeighter, RandomOverSampler, RandomUnderSampler, Sampler
+from spark_resample import (
+    ClassWeighter,
+    RandomOverSampler,
+    RandomUnderSampler,
+    Sampler,
+    stratified_folds,
+    stratified_split,
+)
 from spark_resample._strategy import OVER
 
 from .helpers import (
@@ -227,3 +234,15 @@ def test_persistence_round_trip(spark, data, tmp_path):
         model.transform(new).select(*columns),
         ignore_row_order=True,
     )
+
+
+def test_stratified_folds_and_split_once(data):
+    folded = stratified_folds(data, numFolds=3, seed=2)
+    sizes = {}
+    for label, _, n in folded.groupBy("label", "fold").count().collect():
+        sizes.setdefault(label, []).append(n)
+    assert {label: sum(n) for label, n in sizes.items()} == COUNTS
+    assert all(len(n) == 3 and max(n) - min(n) <= 1 for n in sizes.values()), sizes
+    train, test = stratified_split(data, [3, 1], seed=2)
+    assert class_counts(test) == {c: n - int(n * 0.75 + 0.5) for c, n in COUNTS.items()}
+    assert train.count() + test.count() == data.count()
