@@ -6,8 +6,9 @@ The other process runs a classic ``local[1]`` session with 7 shuffle
 partitions, another Python hash seed and Spark's default code generation and
 AQE (the test session runs interpreted, tests/conftest.py), so the comparison
 spans the session kind, the process, the task count, the partitioning and
-the execution mode. The random samplers run in approximate mode too, and SMOTE
-with small buckets, so that its locality trees are compared too.
+the execution mode. The random samplers run in approximate mode too, SMOTE
+with small buckets, so that its locality trees are compared too, and
+``stratified_folds``.
 
 Connect only: in a classic run the standalone cluster tests compare every
 stage, computed by other processes (spark-submit, and a session on the
@@ -49,7 +50,16 @@ def variants() -> Dict[str, tuple]:
         approximate = dict(stage_params(cls), exact=False)
         found[f"{cls.__name__}-approximate"] = (cls.__name__, approximate)
     found["SMOTE-trees"] = ("SMOTE", dict(stage_params(SMOTE), maxBucketSize=SMALL_BUCKETS))
+    found["stratified_folds"] = ("stratified_folds", {"numFolds": 4, "seed": 3})
     return found
+
+
+def apply(name: str, params: dict, df):
+    """A variant's output: the stage's fit and transform, or the function's result."""
+    made = getattr(spark_resample, name)
+    if isinstance(made, type):
+        return made(**params).fit(df).transform(df)
+    return made(df, **params)
 
 
 VARIANTS = variants()
@@ -57,7 +67,7 @@ VARIANTS = variants()
 OTHER_SESSION = """
 import json, sys
 from pyspark.sql import SparkSession
-import spark_resample
+from tests.test_other_session import apply
 from tests.test_smoke import comparable
 
 spec = json.load(open(sys.argv[1]))
@@ -65,8 +75,7 @@ spark = (SparkSession.builder.master("local[1]").config("spark.ui.enabled", "fal
          .config("spark.sql.shuffle.partitions", "7").getOrCreate())
 df = spark.read.parquet(spec["input"])
 for name, (stage, params) in spec["variants"].items():
-    out = getattr(spark_resample, stage)(**params).fit(df).transform(df)
-    comparable(out).write.parquet(f"{spec['output']}/{name}")
+    comparable(apply(stage, params, df)).write.parquet(f"{spec['output']}/{name}")
 spark.stop()
 """
 
@@ -106,7 +115,7 @@ def test_connect_gives_the_rows_of_a_classic_session_in_another_process(
 ):
     stage, params = VARIANTS[name]
     df = spark.read.parquet(source)
-    ours = comparable(getattr(spark_resample, stage)(**params).fit(df).transform(df))
+    ours = comparable(apply(stage, params, df))
     assert_df_equality(
         spark.read.parquet(str(theirs / name)),
         ours,
