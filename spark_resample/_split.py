@@ -107,8 +107,13 @@ def stratified_split(
 
 
 def _check_weights(weights: Any) -> List[float]:
-    problem = None
-    if isinstance(weights, (str, bytes)) or not isinstance(weights, Sequence):
+    """The weights as floats (a list, tuple or NumPy array of numbers)."""
+    original, problem = weights, None
+    try:
+        weights = list(weights) if not isinstance(weights, (str, bytes)) else None
+    except TypeError:
+        weights = None
+    if weights is None:
         problem = "a list of numbers"
     elif len(weights) < 2:
         problem = "at least two numbers (one per part)"
@@ -119,7 +124,7 @@ def _check_weights(weights: Any) -> List[float]:
     elif sum(weights) <= 0:
         problem = "numbers with a positive sum"
     if problem:
-        raise ValueError(f"weights must be {problem}, got {weights!r}")
+        raise ValueError(f"weights must be {problem}, got {original!r}")
     return [float(w) for w in weights]
 
 

@@ -3,6 +3,7 @@ exactly one part, parts drawn uniformly and the same whatever the partitioning."
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from chispa import assert_df_equality
@@ -77,7 +78,7 @@ def test_split_gives_each_part_its_rounded_share_of_every_class(data):
 
 
 def test_split_into_three_with_an_empty_part(data):
-    parts = stratified_split(data, [0.5, 0.0, 0.5], seed=5)
+    parts = stratified_split(data, np.array([0.5, 0.0, 0.5]), seed=5)
     assert parts[1].count() == 0
     assert class_counts(parts[0]) == {0: 252, 1: 19, 2: 2}
     assert class_counts(parts[2]) == {0: 251, 1: 18, 2: 2}
@@ -177,6 +178,11 @@ def test_cross_validator_validates_on_the_stratified_folds(spark):
         (lambda df: stratified_split(df, [0.5, -0.1]), ValueError, r"weights must be finite"),
         (lambda df: stratified_split(df, [0, 0]), ValueError, r"weights must be numbers with a"),
         (lambda df: stratified_split(df, "ab"), ValueError, r"weights must be a list of numbers"),
+        (
+            lambda df: stratified_split(df, 3),
+            ValueError,
+            r"weights must be a list of numbers, got 3",
+        ),
         (
             lambda df: stratified_folds(df.withColumn("x0", F.lit(1)).crossJoin(df.select("x0"))),
             ValueError,
