@@ -5,7 +5,7 @@ Distances are imbalanced-learn's value difference metric: two categories of a
 column are as far apart as the classes of the rows holding them differ. The
 fit counts, in one aggregation over every row, the rows per (column,
 category, class); the driver keeps P(class | category) per column (bounded:
-``MAX_CATEGORIES``). In the resample each row of an over-sampled class becomes
+``MAX_CATEGORIES``, ``MAX_PROBABILITIES``). In the resample each row of an over-sampled class becomes
 the point of its categories' class probabilities, so SMOTE's locality buckets
 and k-NN groups serve unchanged; inside a group the kernel measures the value
 difference metric on those points (``_smote_kernels._SmotenKernel``).
@@ -34,9 +34,11 @@ from ._smote import (
 from ._smote_kernels import _SmotenKernel
 from ._strategy import format_label
 
-# Categories (over all inputCols) whose class probabilities reach the driver;
-# a fit that finds more refuses, naming the column with the most.
+# Categories (over all inputCols) whose class probabilities reach the driver,
+# and those probabilities (categories x classes: with many classes, fewer
+# categories); a fit that finds more refuses, naming the column with the most.
 MAX_CATEGORIES = 65536
+MAX_PROBABILITIES = 2**22
 
 # Per column: P(class | category) for each category (classes in ``classes``
 # order), and for the null category if the column holds nulls.
@@ -137,8 +139,8 @@ class SMOTEN(_SmoteEstimatorBase, _SmotenParams):
     kNeighbors : int, default 5
 
     The fit keeps P(class | category) for every category on the driver: at
-    most 65,536 categories over all ``inputCols`` (group rare categories first
-    above that).
+    most 65,536 categories over all ``inputCols``, and 2**22 probabilities
+    (fewer categories above 64 classes; group rare categories first above that).
 
     Examples
     --------
@@ -247,14 +249,17 @@ def class_probabilities(
     per_category = per_class.groupBy("f", *values).agg(
         F.map_from_entries(F.collect_list(F.struct("k", "count"))).alias("counts")
     )
-    found = per_category.limit(MAX_CATEGORIES + 1).collect()
-    if len(found) > MAX_CATEGORIES:
+    bound = min(MAX_CATEGORIES, MAX_PROBABILITIES // len(classes))
+    found = per_category.limit(bound + 1).collect()
+    if len(found) > bound:
         most = max(range(n), key=lambda i: sum(1 for r in found if r["f"] == i))
         raise ValueError(
-            f"inputCols holds more than {MAX_CATEGORIES:,} categories (column "
-            f"{columns[most]!r} the most); SMOTEN keeps a class probability per category "
-            "and class on the driver. Group rare categories into one (or hash them into "
-            f"fewer) before resampling, or leave {quote(columns[most])} out of inputCols."
+            f"inputCols holds more than {bound:,} categories (column {columns[most]!r} "
+            f"the most); SMOTEN keeps a class probability per category and class on the "
+            f"driver (at most {MAX_CATEGORIES:,} categories and {MAX_PROBABILITIES:,} "
+            f"probabilities; here {len(classes):,} classes). Group rare categories into "
+            f"one (or hash them into fewer) before resampling, or leave "
+            f"{quote(columns[most])} out of inputCols."
         )
     tables: List[_Table] = [({}, None) for _ in columns]
     for row in found:

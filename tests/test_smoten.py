@@ -193,6 +193,14 @@ def test_smoten_refuses_more_categories_than_the_driver_keeps(data, monkeypatch)
         SMOTEN(inputCols=["c", "a", "b"]).fit(data)
 
 
+def test_smoten_keeps_fewer_categories_the_more_classes_there_are(data, monkeypatch):
+    """The driver's bound is on probabilities, categories x classes: 12 over
+    the 3 classes leave room for 4 categories (the columns hold 10)."""
+    monkeypatch.setattr(_smoten, "MAX_PROBABILITIES", 12)
+    with pytest.raises(ValueError, match=r"more than 4 categories .* here 3 classes"):
+        SMOTEN(inputCols=["c", "a", "b"]).fit(data)
+
+
 def test_smotenc_without_numeric_features_points_to_smoten(data):
     from spark_resample import SMOTENC
 
