@@ -5,10 +5,11 @@ Distances are imbalanced-learn's value difference metric: two categories of a
 column are as far apart as the classes of the rows holding them differ. The
 fit counts, in one aggregation over every row, the rows per (column,
 category, class); the driver keeps P(class | category) per column (bounded:
-``MAX_CATEGORIES``, ``MAX_PROBABILITIES``). In the resample each row of an over-sampled class becomes
-the point of its categories' class probabilities, so SMOTE's locality buckets
-and k-NN groups serve unchanged; inside a group the kernel measures the value
-difference metric on those points (``_smote_kernels._SmotenKernel``).
+``MAX_CATEGORIES``, ``MAX_PROBABILITIES``). In the resample each row of an
+over-sampled class becomes the point of its categories' class probabilities,
+so SMOTE's locality buckets and k-NN groups serve unchanged; inside a group
+the kernel measures the value difference metric on those points
+(``_smote_kernels._SmotenKernel``).
 """
 
 from __future__ import annotations

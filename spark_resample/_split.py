@@ -191,7 +191,11 @@ def _with_parts(
         thresholds[c] = row
 
     label = col(label_col)
-    after = " + ".join(f"IF({_U} > {_CUTS}[{j}], 1, 0)" for j in range(n_cuts))
+
+    def cuts_passed(value: str) -> str:  # how many of the row's cuts ``value`` is above
+        return " + ".join(f"IF({value} > {_CUTS}[{j}], 1, 0)" for j in range(n_cuts))
+
+    after = cuts_passed(_U)
     drawn = df.withColumn(_U, u).withColumn(_CUTS, label_lookup(label, thresholds, collation))
     if not straddling:
         return drawn.withColumn(part_col, F.expr(after)).drop(_U, _CUTS)
@@ -220,6 +224,5 @@ def _with_parts(
         .withColumn(_BELOW, counts)
         .withColumn(_CUTS, sizes)
     )
-    ranked = " + ".join(f"IF({_BELOW} > {_CUTS}[{j}], 1, 0)" for j in range(n_cuts))
-    tied = tied.select(*[col(c) for c in columns], F.expr(ranked).alias(part_col))
+    tied = tied.select(*[col(c) for c in columns], F.expr(cuts_passed(_BELOW)).alias(part_col))
     return plain.union(tied)  # by position: the columns of df, then the part
