@@ -13,6 +13,12 @@ on the executors. Only a few numbers per class reach the driver. If a bound
 fails (probability below ``delta`` per class), that class is redone with a
 wider window.
 
+Several cuts per class (stratified folds: k - 1 of them) are found in the
+same job (``find_many_cuts``): each row falls in at most one of its class's
+windows (overlapping windows, as a small class's are, are merged into one),
+and a window's rows below it are the rows counted below it plus those of the
+class's earlier windows.
+
 Rows with equal u are identical rows, rows sharing an ``idCol`` value (or a
 53-bit hash collision): when the threshold falls among several of them,
 ``ties_taken`` of them are taken with ``limit``, in the order of a hash of
@@ -21,15 +27,16 @@ their content (``partial_ties``).
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from functools import reduce
-from typing import Any, Dict, Mapping, Optional, Set, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from ._columns import col, label_lookup, sql_doubles, sql_longs
+from ._columns import col, label_lookup, sql_doubles
 from ._random import content_hash
 
 _TIE_ORDER = "__spark_resample_tie_order"
@@ -79,26 +86,53 @@ def find_cuts(
     rescale weights to preserve the class's weight sum exactly. ``collation``:
     a string label's, if not binary (see ``label_lookup``).
     """
-    cuts: Dict[Any, ClassCut] = {}
-    pending = {}
-    for label, (n, k) in wanted.items():
-        if k >= n:
-            raise ValueError(f"cannot cut {k} of {n} rows of class {label!r}: keep it whole")
-        if k <= 0:
-            cuts[label] = ClassCut(threshold=0.0, ties_taken=0, ties_total=0, kept_weight=0.0)
-        else:
-            pending[label] = (n, k)
+    many = {label: (n, [k]) for label, (n, k) in wanted.items()}
+    found = find_many_cuts(df, label_col, u, many, weight_col, collation, open_top)
+    return {label: found[(label, k)] for label, (_, k) in wanted.items()}
+
+
+def find_many_cuts(
+    df: DataFrame,
+    label_col: str,
+    u: Column,
+    wanted: Mapping[Any, Tuple[int, Sequence[int]]],
+    weight_col: Optional[str] = None,
+    collation: Optional[str] = None,
+    open_top: bool = False,
+) -> Dict[Tuple[Any, int], ClassCut]:
+    """:func:`find_cuts` for several cuts per class, ``label -> (rows in
+    class, [rows to keep, ...])``, all in one job (a retry of missed windows
+    aside): ``(label, rows to keep) -> cut``. Stratified folds cut each class
+    k - 1 times; one job per cut read the input k - 1 times."""
+    cuts: Dict[Tuple[Any, int], ClassCut] = {}
+    pending: Dict[Any, Tuple[int, List[int]]] = {}
+    for label, (n, ks) in wanted.items():
+        for k in sorted(set(ks)):
+            if k >= n:
+                raise ValueError(f"cannot cut {k} of {n} rows of class {label!r}: keep it whole")
+            if k <= 0:
+                cuts[(label, k)] = ClassCut(
+                    threshold=0.0, ties_taken=0, ties_total=0, kept_weight=0.0
+                )
+            else:
+                pending.setdefault(label, (n, []))[1].append(k)
     delta = _DELTA
     while pending:
-        bounds = {label: _bounds(n, k, delta) for label, (n, k) in pending.items()}
+        windows = {
+            label: [(k, *_bounds(n, k, delta)) for k in ks] for label, (n, ks) in pending.items()
+        }
         if open_top:
-            bounds = {label: (low, 1.0) for label, (low, _) in bounds.items()}
-        found, short = _find_cuts_once(df, label_col, u, pending, bounds, weight_col, collation)
+            windows = {label: [(k, low, 1.0) for k, low, _ in w] for label, w in windows.items()}
+        found, short = _find_cuts_once(df, label_col, u, _merged(windows), weight_col, collation)
         if short:
             raise TooFewRows(short)
         cuts.update(found)
-        pending = {label: nk for label, nk in pending.items() if label not in found}
-        delta *= delta  # a bound failed: retry those classes with a much wider window
+        left = {
+            label: (n, [k for k in ks if (label, k) not in found])
+            for label, (n, ks) in pending.items()
+        }
+        pending = {label: (n, ks) for label, (n, ks) in left.items() if ks}
+        delta *= delta  # a bound failed: retry those cuts with a much wider window
     return cuts
 
 
@@ -110,43 +144,134 @@ class TooFewRows(RuntimeError):
         self.classes = classes
 
 
+@dataclass
+class _Window:
+    """Rows with u in [low, high) are gathered; ``ks``: the cuts found among them."""
+
+    low: float
+    high: float
+    ks: List[int]
+
+
+def _merged(windows: Mapping[Any, List[Tuple[int, float, float]]]) -> Dict[Any, List[_Window]]:
+    """Each class's windows ``(k, low, high)``, overlapping ones merged, in
+    increasing order: each row falls in at most one window of its class.
+    (The cuts of a small class lie closer together than their windows are wide.)"""
+    merged: Dict[Any, List[_Window]] = {}
+    for label, ws in windows.items():
+        out: List[_Window] = []
+        for k, low, high in sorted(ws, key=lambda w: (w[1], w[2])):
+            if out and low < out[-1].high:
+                out[-1].high = max(out[-1].high, high)
+                out[-1].ks.append(k)
+            else:
+                out.append(_Window(low, high, [k]))
+        merged[label] = out
+    return merged
+
+
+def _table(rows: List[List[Any]], element: str) -> Column:
+    """A literal array of arrays, given to Spark as JSON (see ``_array_lookup``
+    in ``_columns``: SQL array literals of many classes took seconds to analyse)."""
+    return F.from_json(F.lit(json.dumps(rows)), f"array<array<{element}>>")
+
+
 def _find_cuts_once(
-    df, label_col, u, pending, bounds, weight_col, collation
-) -> Tuple[Dict[Any, ClassCut], Set[Any]]:
+    df, label_col, u, windows, weight_col, collation
+) -> Tuple[Dict[Tuple[Any, int], ClassCut], Set[Any]]:
     """The cuts found in one job, and the classes known to have fewer rows
-    than their cut keeps (those whose window reached 1 and held too few)."""
+    than a cut keeps (those whose window reached 1 and held too few)."""
     # Written as SQL over the class's position c in ``classes`` (1-based, null
     # for other classes): each Column built in Python costs calls to the JVM
     # (or a Connect message) and each DataFrame step an analysis of the plan,
     # which measured about as long as the aggregation job itself on small inputs.
-    classes = list(pending)
+    classes = list(windows)
+    slots = max(len(ws) for ws in windows.values())  # windows of the class with the most
     position = label_lookup(col(label_col), {c: i + 1 for i, c in enumerate(classes)}, collation)
-    low = f"element_at({sql_doubles(bounds[c][0] for c in classes)}, c)"
-    high = f"element_at({sql_doubles(bounds[c][1] for c in classes)}, c)"
-    need = f"element_at({sql_longs(pending[c][1] for c in classes)}, c)"
+    top = f"element_at({sql_doubles(windows[c][-1].high for c in classes)}, c)"
     weight = col(weight_col).cast("double") if weight_col else F.lit(1.0)
     # u gets its own projection, so the filter below it (pushed under it by
     # the optimizer) and the aggregation read one hash: rows of other classes
-    # and rows at or above p_high, which tell nothing, skip the rest; the
-    # aggregation (collect_list runs interpreted, row by row) sees about k rows
-    # per class instead of the whole class.
-    drawn = df.select(position.alias("c"), u.alias("u"), weight.alias("w"))
-    stats = (
-        drawn.where(f"c IS NOT NULL AND u < {high}")
-        .groupBy("c")
-        .agg(
-            F.expr(f"{need} - count_if(u < {low}) AS need_left"),
-            F.expr(f"coalesce(sum(IF(u < {low}, w, NULL)), 0D) AS w_below"),
-            F.expr(f"sort_array(collect_list(IF(u >= {low}, struct(u, w), NULL))) AS waitlist"),
-        )
+    # and rows at or above the last window, which tell nothing, skip the rest;
+    # the aggregation (collect_list runs interpreted, row by row) sees only
+    # the rows in windows, a few per cut, besides counting those below them.
+    drawn = df.select(position.alias("c"), u.alias("u"), weight.alias("w")).where(
+        f"c IS NOT NULL AND u < {top}"
     )
-    # The k-th smallest u, found on the executors: position need_left = need -
-    # (rows below p_low) in the sorted waitlist. Only a handful of numbers per
-    # class are collected. need_left 0 (all k below p_low) gives no threshold
-    # either; the retry's wider window moves p_low down.
-    result = (
-        stats.selectExpr(
+    if slots == 1:
+        low = f"element_at({sql_doubles(windows[c][0].low for c in classes)}, c)"
+        drawn = drawn.selectExpr("c", "0 AS g", "u", "w", f"{low} AS low")
+    else:
+        # The row's window g: the number of its class's windows that end at
+        # or below u (the classes with fewer windows padded with ends above 1).
+        pad = [2.0] * slots
+        ends = _table([([w.high for w in windows[c]] + pad)[:slots] for c in classes], "double")
+        lows = _table([([w.low for w in windows[c]] + pad)[:slots] for c in classes], "double")
+        window = " + ".join(f"IF(u >= ends[{i}], 1, 0)" for i in range(slots - 1))
+        drawn = (
+            drawn.select(
+                "c",
+                "u",
+                "w",
+                F.element_at(ends, F.col("c")).alias("ends"),
+                F.element_at(lows, F.col("c")).alias("lows"),
+            )
+            .selectExpr("c", f"{window} AS g", "u", "w", "lows")
+            .selectExpr("c", "g", "u", "w", "lows[g] AS low")
+        )
+    stats = drawn.groupBy("c", "g").agg(
+        F.expr("count_if(u < low) AS below"),
+        F.expr("coalesce(sum(IF(u < low, w, NULL)), 0D) AS w_below"),
+        F.expr("sort_array(collect_list(IF(u >= low, struct(u, w), NULL))) AS waitlist"),
+    )
+    if slots > 1:
+        # Rows below a window: those counted below it, plus every row of
+        # its class's earlier windows and between them (a few rows per class).
+        earlier = (
+            "OVER (PARTITION BY c ORDER BY g ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+        )
+        stats = stats.selectExpr(
             "c",
+            "g",
+            "waitlist",
+            "below",
+            "w_below",
+            "below + size(waitlist) AS rows_in",
+            "w_below + aggregate(waitlist, 0D, (s, x) -> s + x.w) AS w_in",
+        ).selectExpr(
+            "c",
+            "g",
+            "waitlist",
+            f"below + coalesce(sum(rows_in) {earlier}, 0) AS below",
+            f"w_below + coalesce(sum(w_in) {earlier}, 0D) AS w_below",
+        )
+    # Each window's cuts, k rows each: the k-th smallest u is at position
+    # need_left = k - (rows below the window) in the sorted waitlist, found on
+    # the executors. Only a handful of numbers per cut are collected. need_left
+    # 0 (all k below the window) gives no threshold either; the retry's wider
+    # window moves its low end down.
+    ks = _table(
+        [[w.ks for w in windows[c]] + [None] * (slots - len(windows[c])) for c in classes],
+        "array<bigint>",
+    )
+    result = (
+        stats.select(
+            "c",
+            "below",
+            "w_below",
+            "waitlist",
+            F.explode(F.element_at(F.element_at(ks, F.col("c")), F.col("g") + 1)).alias("k"),
+        )
+        .selectExpr(
+            "c",
+            "k",
+            "k - below AS need_left",
+            "w_below",
+            "waitlist",
+        )
+        .selectExpr(
+            "c",
+            "k",
             "need_left",
             "w_below",
             "waitlist",
@@ -155,6 +280,7 @@ def _find_cuts_once(
         )
         .selectExpr(
             "c",
+            "k",
             "threshold",
             "need_left > size(waitlist) AS too_few",
             "CAST(need_left - size(filter(waitlist, x -> x.u < threshold)) AS INT) AS ties_taken",
@@ -166,17 +292,18 @@ def _find_cuts_once(
         .collect()
     )
     cuts = {}
-    # A class without rows in its window (none at all, say) has no result row.
-    short = {c for c in classes if bounds[c][1] >= 1.0}
+    # A window without rows (a class without any, say) has no result row.
+    short = {(c, k) for c in classes for w in windows[c] if w.high >= 1.0 for k in w.ks}
     for row in result:
+        label, k = classes[row["c"] - 1], int(row["k"])
         if not row["too_few"]:
-            short.discard(classes[row["c"] - 1])
+            short.discard((label, k))
         if row["threshold"] is None:
             continue  # the window missed the k-th value; retried by the caller
         taken, total = int(row["ties_taken"]), int(row["ties_total"])
         kept_weight = float(row["w_before"]) + float(row["w_at"]) * taken / total
-        cuts[classes[row["c"] - 1]] = ClassCut(float(row["threshold"]), taken, total, kept_weight)
-    return cuts, short
+        cuts[(label, k)] = ClassCut(float(row["threshold"]), taken, total, kept_weight)
+    return cuts, {label for label, _ in short}
 
 
 def cut_condition(

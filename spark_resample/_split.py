@@ -9,8 +9,8 @@ drawn: ``round(rows of the class x cumulative weight)`` rows up to each cut,
 so equal parts (folds) differ by at most one row per class. The rows in each
 part are a uniform random choice: each row's draw u comes from (seed, row
 key) (``_random``), and the cuts are the class's order statistics of u,
-found without sorting the class (``_exact.find_cuts``: one job per cut, for
-every class at once). So the parts do not depend on the partitioning, and a part's
+found without sorting the class (``_exact.find_many_cuts``: one job for every
+cut of every class). So the parts do not depend on the partitioning, and a part's
 DataFrame, evaluated again, holds the same rows (``randomSplit`` needs its
 input cached or sorted for that).
 """
@@ -32,7 +32,7 @@ from ._base import (
     require_no_reserved_names,
 )
 from ._columns import col, label_lookup
-from ._exact import ClassCut, find_cuts
+from ._exact import ClassCut, find_many_cuts
 from ._params import DEFAULT_SEED
 from ._random import content_hash, row_hash, uniform
 
@@ -156,20 +156,22 @@ def _with_parts(
     n_cuts = len(weights) - 1
     before = {c: _counts_before_cuts(stats.counts[c], weights) for c in classes}
 
-    # The cuts between parts j and j + 1 of every class, one job per j (the
-    # exact cuts' aggregation). One job for all of them, over (class x cut, u)
-    # pairs made by explode, found the cuts faster once the JVM was warm
-    # (2.4-2.9 s against 4.2-4.8 s, 2M rows, five folds), but the first three
-    # calls in a new session took 24.6, 31.7 and 9.1 s against 13.2, 7.3 and
-    # 6.2 s this way: the JIT compiles the row hash fused with the explode slowly.
+    # The cuts between parts of every class, all found in one aggregation
+    # job (``find_many_cuts``): one job per cut read the input k - 1 times
+    # for k folds. One job over (class x cut, u) pairs made by explode was
+    # tried too: the first calls in a new session took 24.6, 31.7 and 9.1 s
+    # at 2M rows and five folds (the JIT compiles the row hash fused with the
+    # explode slowly).
     u = uniform(row_hash(df, seed, id_col))
-    cuts: Dict[Tuple[Any, int], ClassCut] = {}
-    for j in range(n_cuts):
-        wanted = {c: (stats.counts[c], before[c][j]) for c in classes}
-        wanted = {c: nk for c, nk in wanted.items() if 0 < nk[1] < nk[0]}
-        if wanted:
-            found = find_cuts(df, label_col, u, wanted, collation=collation)
-            cuts.update({(c, j): cut for c, cut in found.items()})
+    wanted = {
+        c: (stats.counts[c], [k for k in before[c] if 0 < k < stats.counts[c]]) for c in classes
+    }
+    found = find_many_cuts(
+        df, label_col, u, {c: nks for c, nks in wanted.items() if nks[1]}, collation=collation
+    )
+    cuts: Dict[Tuple[Any, int], ClassCut] = {
+        (c, j): found[(c, k)] for c in classes for j, k in enumerate(before[c]) if (c, k) in found
+    }
 
     # A row's part is the number of cuts it falls after. Per class, each
     # cut's threshold: a row falls before it when u <= threshold (no row

@@ -154,6 +154,71 @@ def test_cross_validator_validates_on_the_stratified_folds(spark):
     assert helpers.FIT_LOG == [{0: 30, 1: 30}] * 2 + [{0: 60, 1: 60}]
 
 
+def _large(spark, identical: int = 0):
+    """Class 0: 5,000 rows, the first ``identical`` of them identical (one
+    draw); class 1: 900 rows; class 2: 100. Weights 1 to 3. Five folds'
+    windows are apart for class 0, partly merged for class 1 and all one for
+    class 2."""
+    same = F.col("id") < identical
+    return spark.range(6000).select(
+        F.when(same, F.lit(-1)).otherwise(F.col("id")).alias("id"),
+        F.when(F.col("id") < 5000, 0).when(F.col("id") < 5900, 1).otherwise(2).alias("label"),
+        F.when(same, F.lit(2.0)).otherwise(F.col("id") % 3 + 1).cast("double").alias("w"),
+    )
+
+
+def test_all_cuts_of_every_class_come_from_one_job(spark, monkeypatch):
+    """stratified_folds finds its cuts in one aggregation job, whatever the
+    class sizes: windows apart (class 0), partly merged (class 1) or all one
+    (class 2); each class still splits exactly."""
+    from spark_resample import _exact
+
+    jobs, real = [], _exact._find_cuts_once
+
+    def recording(df, label_col, u, windows, *rest):
+        jobs.append({label: len(ws) for label, ws in windows.items()})
+        return real(df, label_col, u, windows, *rest)
+
+    monkeypatch.setattr(_exact, "_find_cuts_once", recording)
+    df = _large(spark)
+    sizes = _sizes(stratified_folds(df, numFolds=5, seed=4), "fold")
+    assert len(jobs) == 1 and jobs[0][0] == 4 and jobs[0][2] == 1, jobs
+    for label, n in {0: 5000, 1: 900, 2: 100}.items():
+        assert [sizes.get((label, f), 0) for f in range(5)] == [n // 5] * 5
+
+
+def test_many_cuts_at_once_equal_the_cuts_one_at_a_time(spark, monkeypatch):
+    """The cuts of one job over several windows per class (weights summed
+    across them, ties at a threshold) are those found one cut per job, also
+    where a window missed and is retried wider."""
+    from spark_resample import _exact
+    from spark_resample._random import row_hash, uniform
+
+    df = _large(spark, identical=600)
+    u = uniform(row_hash(df, 5))
+    wanted = {0: (5000, [1000, 2000, 3000, 4000]), 1: (900, [180, 360, 540, 720]), 2: (100, [50])}
+    one_by_one = {
+        (label, k): _exact.find_cuts(df, "label", u, {label: (n, k)}, weight_col="w")[label]
+        for label, (n, ks) in wanted.items()
+        for k in ks
+    }
+    # The 600 identical rows of class 0 straddle a cut: the ties are split.
+    assert any(not cut.ties_complete and cut.ties_total == 600 for cut in one_by_one.values())
+    assert _exact.find_many_cuts(df, "label", u, wanted, weight_col="w") == one_by_one
+
+    real_bounds, calls = _exact._bounds, []
+
+    def missing_one(n, k, delta):
+        calls.append((k, delta))
+        if k == 3000 and len([c for c in calls if c[0] == 3000]) == 1:
+            return k / n, k / n  # an empty window: no k-th value in it
+        return real_bounds(n, k, delta)
+
+    monkeypatch.setattr(_exact, "_bounds", missing_one)
+    assert _exact.find_many_cuts(df, "label", u, wanted, weight_col="w") == one_by_one
+    assert [k for k, _ in calls].count(3000) >= 2, calls
+
+
 @pytest.mark.parametrize(
     "call,error,message",
     [
