@@ -240,7 +240,12 @@ def main() -> None:
         spark.stop()
 
 
-def report(times: Dict[str, List[float]]) -> None:
+def report(
+    times: Dict[str, List[float]],
+    targets: Dict[str, Tuple[Optional[str], Optional[float]]] = TARGETS,
+) -> None:
+    """A Markdown table: each variant's median, and its ratio to its baseline
+    (``targets``: name -> (baseline name, target ratio or None))."""
     median = {name: statistics.median(t) for name, t in times.items()}
     print(
         "\n| variant | median (s) | min-max (s) | vs | ratio of medians "
@@ -248,7 +253,7 @@ def report(times: Dict[str, List[float]]) -> None:
     )
     print("|---|---:|---:|---|---:|---:|---:|---|")
     for name, t in times.items():
-        base, target = TARGETS[name]
+        base, target = targets[name]
         if base is None or base not in times:
             ratio = paired = "" if base else "1.00"
             vs, verdict, tgt = "", "", ""
