@@ -177,11 +177,11 @@ def test_smotenc_categories_equal_under_the_collation_are_one(spark):
     """Under UTF8_LCASE, "X" and "x" are one category, to the distance and to
     the vote, and come out spelled one way: the smallest spelling in binary
     order among the grown class's rows (the majority's "Y" does not count,
-    nor its nulls). Seven minority rows,
-    each the other six's neighbour: an X/x seed's neighbours tie 3 to 3
-    between X and y, a y seed's vote 4 to 2 for X, so about 4/7 x 1/2 of the
-    synthetic rows are y. Taken apart, X and x (2 and 1 votes against y's 3,
-    or 2 each against y's 2) would make y about 5/7 of them."""
+    nor its nulls). Seven minority rows, each the other six's neighbour: an
+    X/x seed's neighbours tie 3 to 3 between X and y, a y seed's vote 4 to 2
+    for X, so about 4/7 x 1/2 of the synthetic rows are y. Taken apart, X and
+    x (2 and 1 votes against y's 3, or 2 each against y's 2) would make y
+    about 5/7 of them."""
     minority = ["X", "X", "x", "x", "y", "y", "y"]
     rows = [(i, 1, float(i), c) for i, c in enumerate(minority)]
     rows += [(i, 0, 100.0 + i, "Y" if i % 2 else None) for i in range(10, 50)]
