@@ -292,11 +292,19 @@ def _find_cuts_once(
         .collect()
     )
     cuts = {}
-    # A window without rows (a class without any, say) has no result row.
-    short = {(c, k) for c in classes for w in windows[c] if w.high >= 1.0 for k in w.ks}
+    # A class has fewer rows than a cut keeps when that cut's window reaches
+    # 1 and holds too few of the rows above those below it, or when its first
+    # window reaches 1 and no row at all reached it (a class without rows,
+    # say: no result row). A later window without rows has no result row
+    # either, but the k-th value may lie below it: retried wider like any
+    # miss, until it is merged into the first.
+    reach_one = {(c, k) for c in classes for w in windows[c] if w.high >= 1.0 for k in w.ks}
+    short = {(c, k) for c in classes if windows[c][0].high >= 1.0 for k in windows[c][0].ks}
     for row in result:
         label, k = classes[row["c"] - 1], int(row["k"])
-        if not row["too_few"]:
+        if row["too_few"] and (label, k) in reach_one:
+            short.add((label, k))
+        elif not row["too_few"]:
             short.discard((label, k))
         if row["threshold"] is None:
             continue  # the window missed the k-th value; retried by the caller

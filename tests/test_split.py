@@ -219,6 +219,29 @@ def test_many_cuts_at_once_equal_the_cuts_one_at_a_time(spark, monkeypatch):
     assert [k for k, _ in calls].count(3000) >= 2, calls
 
 
+def test_a_later_window_without_rows_is_a_miss_not_too_few_rows(spark, monkeypatch):
+    """A window reaching 1 that no row reached, after an earlier window of
+    the class, does not mean the class is short: the k-th value lies below
+    it. It is retried wider (not refused with TooFewRows) and gives the cut
+    a fitting window gives."""
+    from spark_resample import _exact
+    from spark_resample._random import row_hash, uniform
+
+    df = spark.range(1000).select("id", F.lit(0).alias("label"))
+    u = uniform(row_hash(df, 3))
+    wanted = {0: (1000, [100, 900])}
+    expected = _exact.find_many_cuts(df, "label", u, wanted)
+    real_bounds, first = _exact._bounds, {}
+
+    def skewed(n, k, delta):
+        if first.setdefault(k, delta) == delta:  # the first round only
+            return (0.05, 0.9999) if k == 100 else (0.99995, 1.0)
+        return real_bounds(n, k, delta)
+
+    monkeypatch.setattr(_exact, "_bounds", skewed)
+    assert _exact.find_many_cuts(df, "label", u, wanted) == expected
+
+
 @pytest.mark.parametrize(
     "call,error,message",
     [
