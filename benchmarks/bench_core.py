@@ -177,23 +177,29 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(description: str, only: bool = False) -> argparse.Namespace:
+    """The benchmarks' common options (``--only`` where asked); makes ``--workdir``."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--workdir", default="work/bench")
     parser.add_argument("--master", default="local[2]")
-    parser.add_argument(
-        "--only", nargs="*", help="run only variants whose name contains one of these"
-    )
+    if only:
+        parser.add_argument(
+            "--only", nargs="*", help="run only variants whose name contains one of these"
+        )
     args = parser.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
+    return args
 
+
+def session(master: str, name: str):
+    """A session as the benchmarks run: code generation and AQE on (Spark's defaults)."""
     from pyspark.sql import SparkSession
 
     spark = (
-        SparkSession.builder.master(args.master)
-        .appName("bench_core")
+        SparkSession.builder.master(master)
+        .appName(name)
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", "4g")
         .config("spark.sql.shuffle.partitions", "8")
@@ -201,6 +207,34 @@ def main() -> None:
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def rounds(
+    runs: Dict[str, Variant], repeats: int
+) -> Tuple[Dict[str, float], Dict[str, List[float]]]:
+    """One warm-up round, then ``repeats`` rounds, each variant once per
+    round, round-robin from one variant later each round, so that load from
+    other processes hits all variants alike: (warm-up times, times per round)."""
+    names = list(runs)
+    first = {name: timed(runs[name]) for name in names}
+    times: Dict[str, List[float]] = {name: [] for name in names}
+    for r in range(repeats):
+        order = names[r % len(names) :] + names[: r % len(names)]
+        for name in order:
+            times[name].append(timed(runs[name]))
+        print(
+            f"round {r + 1}: "
+            + ", ".join(f"{name} {times[name][-1]:.2f}" for name in names)
+            + f"; load {load()}",
+            flush=True,
+        )
+    return first, times
+
+
+def main() -> None:
+    args = arguments(__doc__.splitlines()[0], only=True)
+    spark = session(args.master, "bench_core")
     try:
         path = make_input(spark, args.rows, args.workdir)
         counts = {
@@ -220,20 +254,7 @@ def main() -> None:
                 for k, v in runs.items()
                 if TARGETS[k][0] is None or any(s in k for s in args.only)
             }
-        names = list(runs)
-        for name in names:  # warm-up round, not recorded
-            timed(runs[name])
-        times: Dict[str, List[float]] = {name: [] for name in names}
-        for r in range(args.repeats):
-            order = names[r % len(names) :] + names[: r % len(names)]
-            for name in order:
-                times[name].append(timed(runs[name]))
-            print(
-                f"round {r + 1}: "
-                + ", ".join(f"{name} {times[name][-1]:.2f}" for name in names)
-                + f"; load {load()}",
-                flush=True,
-            )
+        _, times = rounds(runs, args.repeats)
         report(times)
         print(f"\nload average at end {load()}")
     finally:

@@ -25,14 +25,12 @@ before the output pass (all cuts of every class in that one job).
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from typing import Dict, List
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_core import SEED, load, make_input, noop, report, timed  # noqa: E402
+from bench_core import SEED, arguments, load, make_input, noop, report, rounds, session  # noqa: E402
 
 FOLDS = 5
 WEIGHTS = [0.8, 0.2]
@@ -77,26 +75,8 @@ def variants(spark, path: str):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=2_000_000)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--workdir", default="work/bench")
-    parser.add_argument("--master", default="local[2]")
-    args = parser.parse_args()
-    os.makedirs(args.workdir, exist_ok=True)
-
-    from pyspark.sql import SparkSession
-
-    spark = (
-        SparkSession.builder.master(args.master)
-        .appName("split_speed")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.memory", "4g")
-        .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
+    args = arguments(__doc__.splitlines()[0])
+    spark = session(args.master, "split_speed")
     try:
         path = make_input(spark, args.rows, args.workdir)
         print(
@@ -104,21 +84,8 @@ def main() -> None:
             f"{args.repeats} repeats; load average at start {load()}",
             flush=True,
         )
-        runs = variants(spark, path)
-        names = list(runs)
-        first = {name: timed(runs[name]) for name in names}  # warm-up round
+        first, times = rounds(variants(spark, path), args.repeats)
         print("first calls (new session): " + ", ".join(f"{n} {t:.2f}" for n, t in first.items()))
-        times: Dict[str, List[float]] = {name: [] for name in names}
-        for r in range(args.repeats):
-            order = names[r % len(names) :] + names[: r % len(names)]
-            for name in order:
-                times[name].append(timed(runs[name]))
-            print(
-                f"round {r + 1}: "
-                + ", ".join(f"{name} {times[name][-1]:.2f}" for name in names)
-                + f"; load {load()}",
-                flush=True,
-            )
         report(times, TARGETS)
         print(f"\nload average at end {load()}")
     finally:
