@@ -8,6 +8,7 @@ directly.
 """
 
 from ._base import Sampler, SamplerModel
+from ._evaluation import ImbalancedClassificationEvaluator
 from ._over import RandomOverSampler, RandomOverSamplerModel
 from ._params import DEFAULT_SEED
 from ._smote import SMOTE, SMOTEModel
@@ -35,6 +36,7 @@ __all__ = [
     "DEFAULT_SEED",
     "ClassWeighter",
     "ClassWeighterModel",
+    "ImbalancedClassificationEvaluator",
     "RandomOverSampler",
     "RandomOverSamplerModel",
     "RandomUnderSampler",

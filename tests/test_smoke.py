@@ -23,6 +23,7 @@ from pyspark.sql import functions as F
 import spark_resample
 from spark_resample import (
     ClassWeighter,
+    ImbalancedClassificationEvaluator,
     RandomOverSampler,
     RandomUnderSampler,
     Sampler,
@@ -206,6 +207,8 @@ def test_pipeline_trains_on_resampled_data_and_scores_everything(spark, data):
     scored = model.transform(data.select("*"))
     assert scored.count() == data.count()
     assert scored.select("prediction").distinct().count() >= 2
+    # The evaluator for imbalanced data scores it (a model better than chance).
+    assert ImbalancedClassificationEvaluator().evaluate(scored) > 1 / len(COUNTS)
 
 
 def test_persistence_round_trip(spark, data, tmp_path):

@@ -1,0 +1,181 @@
+"""ImbalancedClassificationEvaluator: the metrics scikit-learn and
+imbalanced-learn compute, weighted or not; inside CrossValidator; persisted;
+bad input refused naming it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from imblearn.metrics import geometric_mean_score
+from pyspark.ml import Pipeline
+from pyspark.ml.classification import LogisticRegression
+from pyspark.ml.feature import VectorAssembler
+from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
+from pyspark.sql import functions as F
+from sklearn.metrics import balanced_accuracy_score, f1_score, precision_score
+
+from spark_resample import ImbalancedClassificationEvaluator, RandomUnderSampler
+
+from .helpers import labelled
+
+REFERENCE = {
+    "balancedAccuracy": balanced_accuracy_score,
+    "geometricMean": geometric_mean_score,
+    "macroF1": lambda t, p, **kw: f1_score(t, p, average="macro", zero_division=0, **kw),
+    "macroPrecision": lambda t, p, **kw: precision_score(
+        t, p, average="macro", zero_division=0, **kw
+    ),
+}
+
+
+def _predictions(rng, n, classes, predicted, weightless=None):
+    """Labels with ``classes`` rare to common; predictions right about 70 %
+    of the time, else any of ``predicted`` (which may hold a class no label has)."""
+    true = rng.choice(
+        classes, size=n, p=np.linspace(1, 4, len(classes)) / sum(np.linspace(1, 4, len(classes)))
+    )
+    guess = np.where(rng.random(n) < 0.7, true, rng.choice(predicted, size=n))
+    guess = np.where(np.isin(guess, predicted), guess, predicted[0])
+    weight = rng.choice([0.5, 1.0, 3.0], size=n)
+    if weightless is not None:
+        weight[true == weightless] = 0.0
+    return true.astype(float), guess.astype(float), weight
+
+
+@pytest.mark.filterwarnings("ignore")  # scikit-learn warns of classes only predicted
+@pytest.mark.parametrize(
+    "classes,predicted,weightless",
+    [
+        ([0, 1], [0, 1], None),
+        ([0, 1, 2], [0, 1, 2], None),
+        ([0, 1, 2], [0, 1, 2, 3], None),
+        ([0, 1, 2], [0, 1], None),
+        ([0, 1, 2], [0, 1, 2], 1),
+    ],
+    ids=[
+        "binary",
+        "three-classes",
+        "a-class-only-predicted",
+        "a-class-never-predicted",
+        "a-class-of-weight-0",
+    ],
+)
+def test_metrics_equal_scikit_learn_and_imbalanced_learn(spark, classes, predicted, weightless):
+    rng = np.random.default_rng(len(predicted) * 10 + len(classes))
+    true, guess, weight = _predictions(rng, 600, classes, predicted, weightless)
+    df = spark.createDataFrame(
+        [(float(t), float(p), float(w)) for t, p, w in zip(true, guess, weight)],
+        "label double, prediction double, w double",
+    )
+    for metric, reference in REFERENCE.items():
+        evaluator = ImbalancedClassificationEvaluator(metricName=metric)
+        assert evaluator.evaluate(df) == pytest.approx(reference(true, guess), abs=1e-12), metric
+        weighted = evaluator.copy().setWeightCol("w")
+        expected = reference(true, guess, sample_weight=weight)
+        assert weighted.evaluate(df) == pytest.approx(expected, abs=1e-12), metric
+
+
+@pytest.mark.filterwarnings("ignore")  # scikit-learn warns of the class without weight
+def test_a_class_whose_rows_all_weigh_0_is_still_a_class(spark):
+    """As in scikit-learn, a class is one of the values, whatever its rows
+    weigh: class 2 (weight 0, predicted right) has no defined recall."""
+    rows = [(0.0, 0.0, 1.0), (0.0, 1.0, 1.0), (1.0, 1.0, 2.0), (2.0, 2.0, 0.0)]
+    df = spark.createDataFrame(rows, "label double, prediction double, w double")
+    true, guess, weight = (np.array(column) for column in zip(*rows))
+    for metric, reference in REFERENCE.items():
+        expected = reference(true, guess, sample_weight=weight)
+        evaluator = ImbalancedClassificationEvaluator(metricName=metric, weightCol="w")
+        assert evaluator.evaluate(df) == pytest.approx(expected, abs=1e-12), metric
+
+
+def test_a_majority_only_model_scores_low_where_spark_scores_high(spark):
+    """On 1 % positives, predicting the majority everywhere: Spark's
+    weighted F1 is about 0.985, balanced accuracy 0.5, the G-mean 0."""
+    from pyspark.ml.evaluation import MulticlassClassificationEvaluator
+
+    df = spark.createDataFrame(
+        [(float(i < 10), 0.0) for i in range(1000)], "label double, prediction double"
+    )
+    assert MulticlassClassificationEvaluator(metricName="f1").evaluate(df) > 0.98
+    assert ImbalancedClassificationEvaluator().evaluate(df) == 0.5
+    assert ImbalancedClassificationEvaluator(metricName="geometricMean").evaluate(df) == 0.0
+
+
+def test_cross_validator_picks_by_it_and_it_persists(spark, tmp_path):
+    df = labelled(spark, {0: 400, 1: 40}, features=2).withColumn(
+        "label", F.col("label").cast("double")
+    )
+    lr = LogisticRegression(maxIter=5)
+    pipeline = Pipeline(
+        stages=[
+            VectorAssembler(inputCols=["x0", "x1"], outputCol="features"),
+            RandomUnderSampler(seed=1),
+            lr,
+        ]
+    )
+    evaluator = ImbalancedClassificationEvaluator(metricName="geometricMean")
+    grid = ParamGridBuilder().addGrid(lr.regParam, [0.0, 10.0]).build()
+    cv = CrossValidator(
+        estimator=pipeline, estimatorParamMaps=grid, evaluator=evaluator, numFolds=2, seed=3
+    )
+    model = cv.fit(df)
+    assert len(model.avgMetrics) == 2 and all(0.0 <= m <= 1.0 for m in model.avgMetrics)
+    best = [0.0, 10.0][int(np.argmax(model.avgMetrics))]  # larger is better
+    assert model.bestModel.stages[2].getRegParam() == best
+    evaluator.write().overwrite().save(str(tmp_path / "evaluator"))
+    loaded = ImbalancedClassificationEvaluator.load(str(tmp_path / "evaluator"))
+    assert loaded.getMetricName() == "geometricMean" and loaded.isLargerBetter()
+    scored = model.transform(df)
+    assert loaded.evaluate(scored) == evaluator.evaluate(scored)
+
+
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (
+            lambda: ImbalancedClassificationEvaluator(metricName="f1"),
+            r"metricName 'f1' is not known",
+        ),
+        (
+            lambda: ImbalancedClassificationEvaluator(labelCol="nope"),
+            r"labelCol 'nope' is not a column",
+        ),
+        (
+            lambda: ImbalancedClassificationEvaluator(predictionCol="nope"),
+            r"predictionCol 'nope' is not a column",
+        ),
+        (
+            lambda: ImbalancedClassificationEvaluator(weightCol="nope"),
+            r"weightCol 'nope' is not a column",
+        ),
+    ],
+)
+def test_bad_parameters_and_columns_are_refused_naming_them(spark, make, message):
+    df = spark.createDataFrame([(0.0, 0.0), (1.0, 1.0)], "label double, prediction double")
+    with pytest.raises(ValueError, match=message):
+        make().evaluate(df)
+
+
+@pytest.mark.parametrize(
+    "rows,params,message",
+    [
+        ([(None, 0.0, 1.0), (1.0, 1.0, 1.0)], {}, r"labelCol 'label' has null or NaN values"),
+        ([(0.0, float("nan"), 1.0), (1.0, 1.0, 1.0)], {}, r"predictionCol 'prediction' has null"),
+        (
+            [(0.0, 0.0, -1.0), (1.0, 1.0, 1.0)],
+            {"weightCol": "w"},
+            r"weightCol 'w' has null, NaN or negative",
+        ),
+        (
+            [(0.0, 0.0, None), (1.0, 1.0, 1.0)],
+            {"weightCol": "w"},
+            r"weightCol 'w' has null, NaN or negative",
+        ),
+        ([], {}, r"cannot evaluate an empty DataFrame"),
+    ],
+    ids=["null-label", "nan-prediction", "negative-weight", "null-weight", "empty"],
+)
+def test_bad_values_are_refused_naming_the_column(spark, rows, params, message):
+    df = spark.createDataFrame(rows, "label double, prediction double, w double")
+    with pytest.raises(ValueError, match=message):
+        ImbalancedClassificationEvaluator(**params).evaluate(df)
