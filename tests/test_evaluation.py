@@ -156,6 +156,16 @@ def test_bad_parameters_and_columns_are_refused_naming_them(spark, make, message
         make().evaluate(df)
 
 
+def test_a_pandas_frame_is_refused_naming_the_evaluator():
+    import pandas as pd
+
+    frame = pd.DataFrame({"label": [0.0, 1.0], "prediction": [0.0, 1.0]})
+    with pytest.raises(
+        TypeError, match=r"ImbalancedClassificationEvaluator needs a Spark DataFrame"
+    ):
+        ImbalancedClassificationEvaluator().evaluate(frame)
+
+
 @pytest.mark.parametrize(
     "rows,params,message",
     [
