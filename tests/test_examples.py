@@ -32,5 +32,6 @@ def test_databricks_example_tunes_and_scores_the_whole_test_set(spark, small_exa
     assert best.targetCounts_[0] < best.classCounts_[0]
     for name in ("tuned undersampling", "no resampling", "balanced class weights"):
         assert 0.0 < names["results"][name] <= 1.0
+        assert 0.0 <= names["balanced_accuracy"][name] <= 1.0
         assert f"test PR-AUC, {name}:" in printed
     assert len(names["cv_model"].avgMetrics) == 4
