@@ -211,22 +211,28 @@ def _numbers(value: Any) -> bool:
     )
 
 
+def json_table(rows: Sequence[Any], type_string: str) -> Column:
+    """A literal array (of arrays, ...) of ``type_string``, given as a JSON
+    string that Spark parses once, when it optimises the plan (``from_json``
+    of a literal folds into a literal). Written as SQL array literals, the
+    analysis of the plan took 2.4-4 s for 1000 classes of 30 numbers (30,000
+    literal expressions, against 0.1 s this way). ``repr`` of a float read
+    back as JSON is the same double; NaN and the infinities read back too."""
+    return F.from_json(F.lit(json.dumps(rows)), type_string)
+
+
 def _array_lookup(
     label: Column, values: Mapping[Any, Any], collation: Optional[str] = None
 ) -> Column:
     """``label_lookup`` of arrays of doubles: the class's position, looked up,
-    indexes one table of all the arrays, given as a JSON string that Spark
-    parses once, when it optimises the plan (``from_json`` of a literal folds
-    into a literal). Written as SQL array literals, the analysis of the plan
-    took 2.4-4 s for 1000 classes of 30 numbers (30,000 literal expressions,
-    against 0.1 s this way) and a filter that looked them up from a map ran
-    2.5 s over 2M rows against 0.5 s from the table; a shrinkage scale per
-    feature at 65,536 features took seconds to plan. ``repr`` of a float read
-    back as JSON is the same double; NaN and the infinities read back too."""
+    indexes one ``json_table`` of all the arrays. A filter that looked them up
+    from a map ran 2.5 s over 2M rows against 0.5 s from the table; a
+    shrinkage scale per feature at 65,536 features took seconds to plan as
+    SQL literals."""
     classes = list(values)
     position = label_lookup(label, {c: i + 1 for i, c in enumerate(classes)}, collation)
-    table = json.dumps([[float(v) for v in values[c]] for c in classes])
-    return F.element_at(F.from_json(F.lit(table), "array<array<double>>"), position)
+    table = json_table([[float(v) for v in values[c]] for c in classes], "array<array<double>>")
+    return F.element_at(table, position)
 
 
 def label_in(label: Column, labels: Iterable[Any], collation: Optional[str] = None) -> Column:

@@ -27,7 +27,6 @@ their content (``partial_ties``).
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from functools import reduce
@@ -36,10 +35,11 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from ._columns import col, label_lookup, sql_doubles
+from ._columns import col, json_table, label_lookup, sql_doubles
 from ._random import content_hash
 
 _TIE_ORDER = "__spark_resample_tie_order"
+_PER_WINDOW = "array<array<double>>"  # per class, a number per window
 _DELTA = 5e-5  # Spark's own choice in StratifiedSamplingUtils
 
 
@@ -170,12 +170,6 @@ def _merged(windows: Mapping[Any, List[Tuple[int, float, float]]]) -> Dict[Any, 
     return merged
 
 
-def _table(rows: List[List[Any]], element: str) -> Column:
-    """A literal array of arrays, given to Spark as JSON (see ``_array_lookup``
-    in ``_columns``: SQL array literals of many classes took seconds to analyse)."""
-    return F.from_json(F.lit(json.dumps(rows)), f"array<array<{element}>>")
-
-
 def _find_cuts_once(
     df, label_col, u, windows, weight_col, collation
 ) -> Tuple[Dict[Tuple[Any, int], ClassCut], Set[Any]]:
@@ -205,8 +199,12 @@ def _find_cuts_once(
         # The row's window g: the number of its class's windows that end at
         # or below u (the classes with fewer windows padded with ends above 1).
         pad = [2.0] * slots
-        ends = _table([([w.high for w in windows[c]] + pad)[:slots] for c in classes], "double")
-        lows = _table([([w.low for w in windows[c]] + pad)[:slots] for c in classes], "double")
+        ends = json_table(
+            [([w.high for w in windows[c]] + pad)[:slots] for c in classes], _PER_WINDOW
+        )
+        lows = json_table(
+            [([w.low for w in windows[c]] + pad)[:slots] for c in classes], _PER_WINDOW
+        )
         window = " + ".join(f"IF(u >= ends[{i}], 1, 0)" for i in range(slots - 1))
         drawn = (
             drawn.select(
@@ -250,9 +248,9 @@ def _find_cuts_once(
     # the executors. Only a handful of numbers per cut are collected. need_left
     # 0 (all k below the window) gives no threshold either; the retry's wider
     # window moves its low end down.
-    ks = _table(
+    ks = json_table(
         [[w.ks for w in windows[c]] + [None] * (slots - len(windows[c])) for c in classes],
-        "array<bigint>",
+        "array<array<array<bigint>>>",
     )
     result = (
         stats.select(
