@@ -18,7 +18,8 @@ which every class counts alike; this evaluator computes those, for
   ``precision_score`` with ``average="macro"``).
 
 One aggregation job counts (label, prediction) pairs, or sums ``weightCol``
-over them; only the confusion matrix's non-zero cells reach the driver.
+over them; only the confusion matrix's cells that hold rows reach the driver
+(at most classes x classes numbers).
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from pyspark.ml.param import Param, Params
 from pyspark.ml.param.shared import HasLabelCol, HasPredictionCol, HasWeightCol
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql.types import NumericType
 
-from ._base import require_columns, require_dataframe
+from ._base import require_columns, require_dataframe, require_types
 from ._columns import col
 from ._persistence import Persistable
 
@@ -117,6 +119,16 @@ class ImbalancedClassificationEvaluator(
         require_columns(
             dataset, labelCol=label_col, predictionCol=prediction_col, weightCol=weight_col
         )
+        # Checked before the job: cast to double, another type would read as nulls.
+        for param, name in (
+            ("labelCol", label_col),
+            ("predictionCol", prediction_col),
+            ("weightCol", weight_col),
+        ):
+            if name:
+                require_types(
+                    dataset, param, [name], (NumericType,), "the evaluator needs numbers there."
+                )
         cells = confusion(dataset, label_col, prediction_col, weight_col)
         return metric(self.getMetricName(), cells)
 
@@ -124,7 +136,7 @@ class ImbalancedClassificationEvaluator(
 def confusion(
     df: DataFrame, label_col: str, prediction_col: str, weight_col: Any = None
 ) -> Dict[Tuple[float, float], float]:
-    """The confusion matrix's non-zero cells, (label, prediction) -> weight,
+    """The confusion matrix's cells that hold rows, (label, prediction) -> weight,
     labels and predictions as doubles (Spark ML's predictions are)."""
     weight = col(weight_col).cast("double") if weight_col else F.lit(1.0)
     rows = (

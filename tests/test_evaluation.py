@@ -156,6 +156,15 @@ def test_bad_parameters_and_columns_are_refused_naming_them(spark, make, message
         make().evaluate(df)
 
 
+@pytest.mark.parametrize("param", ["labelCol", "predictionCol", "weightCol"])
+def test_columns_that_are_not_numbers_are_refused_naming_them(spark, param):
+    df = spark.createDataFrame(
+        [(0.0, 0.0, 1.0, "a")], "label double, prediction double, w double, s string"
+    )
+    with pytest.raises(TypeError, match=rf"{param} column 's' has type string"):
+        ImbalancedClassificationEvaluator(**{param: "s"}).evaluate(df)
+
+
 def test_a_pandas_frame_is_refused_naming_the_evaluator():
     import pandas as pd
 
