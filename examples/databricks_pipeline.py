@@ -28,6 +28,7 @@ from spark_resample import (
     ClassWeighter,
     ImbalancedClassificationEvaluator,
     RandomUnderSampler,
+    classification_report_imbalanced,
     stratified_folds,
     stratified_split,
 )
@@ -177,6 +178,8 @@ print(f"best sampler: samplingStrategy={best.getOrDefault('samplingStrategy')}")
 print(f"class counts in training before {best.classCounts_} and after {best.targetCounts_}")
 for name, value in balanced_accuracy.items():
     print(f"test balanced accuracy, {name}: {value:.3f}; PR-AUC {results[name]:.3f}")
+# Per class, as imbalanced-learn's report: precision, recall, specificity, ...
+print(classification_report_imbalanced(scored, labelCol="is_fraud"))
 
 # COMMAND ----------
 

@@ -11,6 +11,7 @@ from ._base import Sampler, SamplerModel
 from ._evaluation import ImbalancedClassificationEvaluator
 from ._over import RandomOverSampler, RandomOverSamplerModel
 from ._params import DEFAULT_SEED
+from ._report import classification_report_imbalanced
 from ._smote import SMOTE, SMOTEModel
 from ._smote_variants import (
     ADASYN,
@@ -49,6 +50,7 @@ __all__ = [
     "SMOTENCModel",
     "SMOTEN",
     "SMOTENModel",
+    "classification_report_imbalanced",
     "resolve_targets",
     "stratified_folds",
     "stratified_split",

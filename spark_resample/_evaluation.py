@@ -113,24 +113,30 @@ class ImbalancedClassificationEvaluator(
         return True
 
     def _evaluate(self, dataset: DataFrame) -> float:
-        require_dataframe(dataset, type(self).__name__)
         weight_col = self.getWeightCol() if self.isDefined(self.weightCol) else None
-        label_col, prediction_col = self.getLabelCol(), self.getPredictionCol()
-        require_columns(
-            dataset, labelCol=label_col, predictionCol=prediction_col, weightCol=weight_col
+        cells = checked_confusion(
+            dataset, self.getLabelCol(), self.getPredictionCol(), weight_col, type(self).__name__
         )
-        # Checked before the job: cast to double, another type would read as nulls.
-        for param, name in (
-            ("labelCol", label_col),
-            ("predictionCol", prediction_col),
-            ("weightCol", weight_col),
-        ):
-            if name:
-                require_types(
-                    dataset, param, [name], (NumericType,), "the evaluator needs numbers there."
-                )
-        cells = confusion(dataset, label_col, prediction_col, weight_col)
         return metric(self.getMetricName(), cells)
+
+
+def checked_confusion(
+    dataset: Any, label_col: str, prediction_col: str, weight_col: Any, caller: str
+) -> Dict[Tuple[float, float], float]:
+    """:func:`confusion` of ``dataset`` after checking, before any job, that
+    it is a Spark DataFrame (``caller`` is named if not) with the columns,
+    of number types."""
+    require_dataframe(dataset, caller)
+    require_columns(dataset, labelCol=label_col, predictionCol=prediction_col, weightCol=weight_col)
+    # Checked before the job: cast to double, another type would read as nulls.
+    for param, name in (
+        ("labelCol", label_col),
+        ("predictionCol", prediction_col),
+        ("weightCol", weight_col),
+    ):
+        if name:
+            require_types(dataset, param, [name], (NumericType,), f"{caller} needs numbers there.")
+    return confusion(dataset, label_col, prediction_col, weight_col)
 
 
 def confusion(
@@ -177,38 +183,52 @@ def confusion(
     return cells
 
 
+class Tallies:
+    """Per-class sums of a confusion matrix: the weight labelled, predicted
+    and predicted right, for every class of the labels and predictions.
+    Undefined ratios are 0, as scikit-learn's ``zero_division`` default gives."""
+
+    def __init__(self, cells: Dict[Tuple[float, float], float]) -> None:
+        self.true: Dict[float, float] = {}
+        self.predicted: Dict[float, float] = {}
+        for (label, prediction), w in cells.items():
+            self.true[label] = self.true.get(label, 0.0) + w
+            self.predicted[prediction] = self.predicted.get(prediction, 0.0) + w
+        self.total = sum(self.true.values())
+        if not self.total:
+            raise ValueError("cannot evaluate an empty DataFrame (no rows, or all weights 0)")
+        self.classes = sorted(set(self.true) | set(self.predicted))
+        self.hits = {c: cells.get((c, c), 0.0) for c in self.classes}
+
+    def recall(self, c: float) -> float:
+        return self.hits[c] / self.true[c] if self.true.get(c) else 0.0
+
+    def precision(self, c: float) -> float:
+        return self.hits[c] / self.predicted[c] if self.predicted.get(c) else 0.0
+
+    def specificity(self, c: float) -> float:
+        """The recall of "not c": rows of other classes not predicted c."""
+        negatives = self.total - self.true.get(c, 0.0)
+        false_positives = self.predicted.get(c, 0.0) - self.hits[c]
+        return (negatives - false_positives) / negatives if negatives else 0.0
+
+    def f1(self, c: float) -> float:
+        p, r = self.precision(c), self.recall(c)
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
 def metric(name: str, cells: Dict[Tuple[float, float], float]) -> float:
     """``name`` (one of METRICS) of the confusion matrix ``cells``."""
-    true: Dict[float, float] = {}
-    predicted: Dict[float, float] = {}
-    for (label, prediction), w in cells.items():
-        true[label] = true.get(label, 0.0) + w
-        predicted[prediction] = predicted.get(prediction, 0.0) + w
-    if not any(true.values()):
-        raise ValueError("cannot evaluate an empty DataFrame (no rows, or all weights 0)")
-    hits = {label: cells.get((label, label), 0.0) for label in set(true) | set(predicted)}
-
-    def recall(c: float) -> float:
-        return hits[c] / true[c] if true.get(c) else 0.0
-
-    def precision(c: float) -> float:
-        return hits[c] / predicted[c] if predicted.get(c) else 0.0
-
+    tallies = Tallies(cells)
     if name == "balancedAccuracy":  # over the classes with labelled weight, as scikit-learn
-        weighed = [c for c in true if true[c]]
-        return sum(recall(c) for c in weighed) / len(weighed)
-    classes = sorted(hits)
+        weighed = [c for c in tallies.classes if tallies.true.get(c)]
+        return sum(tallies.recall(c) for c in weighed) / len(weighed)
+    classes = tallies.classes
     if name == "geometricMean":
-        recalls = [recall(c) for c in classes]
+        recalls = [tallies.recall(c) for c in classes]
         if min(recalls) == 0.0:
             return 0.0
         return math.exp(sum(math.log(r) for r in recalls) / len(recalls))
     if name == "macroPrecision":
-        return sum(precision(c) for c in classes) / len(classes)
-    f1 = [
-        2 * precision(c) * recall(c) / (precision(c) + recall(c))
-        if precision(c) + recall(c)
-        else 0.0
-        for c in classes
-    ]
-    return sum(f1) / len(f1)
+        return sum(tallies.precision(c) for c in classes) / len(classes)
+    return sum(tallies.f1(c) for c in classes) / len(classes)

@@ -136,3 +136,45 @@ MIXED_ATTRIBUTES = {
 def with_attributes(df, metadata, column="features"):
     """``df`` with ``metadata`` on its vector column ``column``."""
     return df.withMetadata(column, metadata)
+
+
+# Labels and predictions for the metrics' tests: (label classes, predicted
+# classes, a class whose rows weigh 0).
+PREDICTION_CASES = [
+    ([0, 1], [0, 1], None),
+    ([0, 1, 2], [0, 1, 2], None),
+    ([0, 1, 2], [0, 1, 2, 3], None),
+    ([0, 1, 2], [0, 1], None),
+    ([0, 1, 2], [0, 1, 2], 1),
+]
+PREDICTION_CASE_IDS = [
+    "binary",
+    "three-classes",
+    "a-class-only-predicted",
+    "a-class-never-predicted",
+    "a-class-of-weight-0",
+]
+
+
+def predictions(spark, classes, predicted, weightless=None, n=600):
+    """(labels, predictions, weights) as numpy arrays and as a DataFrame
+    (label, prediction, w): labels with ``classes`` rare to common;
+    predictions right about 70 % of the time, else any of ``predicted``
+    (which may hold a class no label has); weights 0.5, 1 or 3, 0 for the
+    rows of class ``weightless``."""
+    import numpy as np
+
+    rng = np.random.default_rng(len(predicted) * 10 + len(classes))
+    share = np.linspace(1, 4, len(classes))
+    true = rng.choice(classes, size=n, p=share / share.sum())
+    guess = np.where(rng.random(n) < 0.7, true, rng.choice(predicted, size=n))
+    guess = np.where(np.isin(guess, predicted), guess, predicted[0])
+    weight = rng.choice([0.5, 1.0, 3.0], size=n)
+    if weightless is not None:
+        weight[true == weightless] = 0.0
+    true, guess = true.astype(float), guess.astype(float)
+    df = spark.createDataFrame(
+        [(float(t), float(p), float(w)) for t, p, w in zip(true, guess, weight)],
+        "label double, prediction double, w double",
+    )
+    return true, guess, weight, df

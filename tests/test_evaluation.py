@@ -16,7 +16,7 @@ from sklearn.metrics import balanced_accuracy_score, f1_score, precision_score
 
 from spark_resample import ImbalancedClassificationEvaluator, RandomUnderSampler
 
-from .helpers import labelled
+from .helpers import PREDICTION_CASE_IDS, PREDICTION_CASES, labelled, predictions
 
 REFERENCE = {
     "balancedAccuracy": balanced_accuracy_score,
@@ -28,45 +28,10 @@ REFERENCE = {
 }
 
 
-def _predictions(rng, n, classes, predicted, weightless=None):
-    """Labels with ``classes`` rare to common; predictions right about 70 %
-    of the time, else any of ``predicted`` (which may hold a class no label has)."""
-    true = rng.choice(
-        classes, size=n, p=np.linspace(1, 4, len(classes)) / sum(np.linspace(1, 4, len(classes)))
-    )
-    guess = np.where(rng.random(n) < 0.7, true, rng.choice(predicted, size=n))
-    guess = np.where(np.isin(guess, predicted), guess, predicted[0])
-    weight = rng.choice([0.5, 1.0, 3.0], size=n)
-    if weightless is not None:
-        weight[true == weightless] = 0.0
-    return true.astype(float), guess.astype(float), weight
-
-
 @pytest.mark.filterwarnings("ignore")  # scikit-learn warns of classes only predicted
-@pytest.mark.parametrize(
-    "classes,predicted,weightless",
-    [
-        ([0, 1], [0, 1], None),
-        ([0, 1, 2], [0, 1, 2], None),
-        ([0, 1, 2], [0, 1, 2, 3], None),
-        ([0, 1, 2], [0, 1], None),
-        ([0, 1, 2], [0, 1, 2], 1),
-    ],
-    ids=[
-        "binary",
-        "three-classes",
-        "a-class-only-predicted",
-        "a-class-never-predicted",
-        "a-class-of-weight-0",
-    ],
-)
+@pytest.mark.parametrize("classes,predicted,weightless", PREDICTION_CASES, ids=PREDICTION_CASE_IDS)
 def test_metrics_equal_scikit_learn_and_imbalanced_learn(spark, classes, predicted, weightless):
-    rng = np.random.default_rng(len(predicted) * 10 + len(classes))
-    true, guess, weight = _predictions(rng, 600, classes, predicted, weightless)
-    df = spark.createDataFrame(
-        [(float(t), float(p), float(w)) for t, p, w in zip(true, guess, weight)],
-        "label double, prediction double, w double",
-    )
+    true, guess, weight, df = predictions(spark, classes, predicted, weightless)
     for metric, reference in REFERENCE.items():
         evaluator = ImbalancedClassificationEvaluator(metricName=metric)
         assert evaluator.evaluate(df) == pytest.approx(reference(true, guess), abs=1e-12), metric

@@ -27,6 +27,7 @@ from spark_resample import (
     RandomOverSampler,
     RandomUnderSampler,
     Sampler,
+    classification_report_imbalanced,
     stratified_folds,
     stratified_split,
 )
@@ -208,7 +209,12 @@ def test_pipeline_trains_on_resampled_data_and_scores_everything(spark, data):
     assert scored.count() == data.count()
     assert scored.select("prediction").distinct().count() >= 2
     # The evaluator for imbalanced data scores it (a model better than chance).
-    assert ImbalancedClassificationEvaluator().evaluate(scored) > 1 / len(COUNTS)
+    balanced_accuracy = ImbalancedClassificationEvaluator().evaluate(scored)
+    assert balanced_accuracy > 1 / len(COUNTS)
+    # Its per-class report: the mean of the recalls is the balanced accuracy.
+    report = classification_report_imbalanced(scored, outputDict=True)
+    recalls = [report[str(float(label))]["rec"] for label in COUNTS]
+    assert sum(recalls) / len(recalls) == pytest.approx(balanced_accuracy)
 
 
 def test_persistence_round_trip(spark, data, tmp_path):
