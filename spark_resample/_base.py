@@ -52,6 +52,7 @@ from ._strategy import (
     called_strategy,
     describe_callable,
     format_label,
+    in_label_order,
     is_callable_strategy,
     resolve_targets,
 )
@@ -320,10 +321,14 @@ def class_stats(
             f"The DataFrame has no rows, so labelCol {label_col!r} has no class to count. "
             "Check the filters or joins that built it."
         )
+    # In label order: the rows came in an order that follows the input's
+    # partitioning, and the counts reach users (classCounts_, a callable
+    # strategy) and whatever iterates over them.
+    order = in_label_order(counts)
     return ClassStats(
-        counts=counts,
-        weight_sums=weight_sums,
-        extra=extras,
+        counts={c: counts[c] for c in order},
+        weight_sums={c: weight_sums[c] for c in order},
+        extra={c: extras[c] for c in order},
         label_collation=collation_of(label_type),
     )
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Callable, Dict, Hashable, Mapping, Union
+from typing import Any, Callable, Dict, Hashable, Iterable, List, Mapping, Union
 
 import numpy as np
 
@@ -36,12 +36,27 @@ SAMPLER_KINDS = (OVER, UNDER)
 STRATEGY_NAMES = ("auto", "minority", "majority", "not minority", "not majority", "all")
 
 
+def in_label_order(labels: Iterable[Label]) -> List[Label]:
+    """``labels`` sorted (by their shown form if they do not compare): an
+    order that does not depend on the order in which Spark returned the
+    classes, which follows the input's partitioning."""
+    labels = list(labels)
+    try:
+        return sorted(labels)
+    except TypeError:
+        return sorted(labels, key=format_label)
+
+
+# Among classes of equal size, the smallest label is the majority (or the
+# minority): imbalanced-learn takes the first in the order of ``y``, which a
+# Spark table does not have; taking the first class as counted would let the
+# partitioning decide which class "minority" grows.
 def _majority(counts: Counts) -> Label:
-    return max(counts, key=lambda label: counts[label])
+    return max(in_label_order(counts), key=lambda label: counts[label])
 
 
 def _minority(counts: Counts) -> Label:
-    return min(counts, key=lambda label: counts[label])
+    return min(in_label_order(counts), key=lambda label: counts[label])
 
 
 # Which classes each named strategy targets; "auto" means "not majority" for

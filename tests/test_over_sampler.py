@@ -228,6 +228,17 @@ def test_shrinkage_zero_gives_plain_copies(spark):
     assert_df_equality(as_arrays(out).distinct(), as_arrays(df), ignore_row_order=True)
 
 
+def test_a_tie_for_minority_does_not_follow_the_partitioning(spark):
+    """Two classes of 300 rows: "minority" grows the smaller label, whatever
+    order the class count's job returned the classes in (the input's
+    partitioning set it: {2: 300, 0: 300, ...} after repartition(3))."""
+    df = labelled(spark, {0: 300, 1: 2000, 2: 300})
+    for data in (df, with_partitions(df, 3), with_partitions(df, 7), df.orderBy(F.desc("label"))):
+        model = RandomOverSampler(samplingStrategy="minority").fit(data)
+        assert list(model.classCounts_) == [0, 1, 2]  # in label order
+        assert model.targetCounts_ == {0: 2000, 1: 2000, 2: 300}
+
+
 def test_determinism_across_partitionings(binary):
     for exact in (False, True):
         sampler = RandomOverSampler(samplingStrategy=0.4, exact=exact, seed=17)

@@ -49,6 +49,28 @@ def test_named_strategies_match_imbalanced_learn(strategy, counts, kind):
     assert ours == theirs
 
 
+@pytest.mark.parametrize("kind", [OVER, UNDER])
+def test_classes_of_equal_size_go_to_the_smallest_label_whatever_the_counts_order(kind):
+    """Spark returns the classes in an order that follows the input's
+    partitioning; imbalanced-learn's first-in-y has no Spark equivalent."""
+    tied_minority = [
+        {0: 300, 1: 2000, 2: 300},
+        {2: 300, 0: 300, 1: 2000},
+        {1: 2000, 2: 300, 0: 300},
+    ]
+    for counts in tied_minority:
+        targets = resolve_targets("minority", counts, kind)
+        assert targets == ({0: 2000} if kind == OVER else {0: 300})
+        # "not minority" leaves exactly the smallest of the tied labels out.
+        assert set(resolve_targets("not minority", counts, kind)) == {1, 2}
+    tied_majority = [{"b": 50, "a": 50, "c": 5}, {"c": 5, "a": 50, "b": 50}]
+    for counts in tied_majority:
+        assert resolve_targets("majority", counts, kind) == (
+            {"a": 50} if kind == OVER else {"a": 5}
+        )
+        assert set(resolve_targets("not majority", counts, kind)) == {"b", "c"}
+
+
 @pytest.mark.parametrize("kind,ratio", [(OVER, 0.5), (OVER, 1.0), (UNDER, 0.5), (UNDER, 0.25)])
 def test_float_ratio_matches_imbalanced_learn(kind, ratio):
     assert resolve_targets(ratio, BINARY, kind) == imblearn_final_counts(ratio, BINARY, kind)
