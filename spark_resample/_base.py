@@ -270,6 +270,13 @@ def class_stats(
     extra = dict(extra or {})
     aliases = {name: f"__extra_{i}" for i, name in enumerate(extra)}
     aggregates += [expr.alias(aliases[name]) for name, expr in extra.items()]
+    collation = collation_of(label_type)
+    if collation:
+        # groupBy names a collated class ("Fraud", "fraud") by whichever
+        # spelling it met first, which follows the partitioning; the class is
+        # named by its smallest spelling in binary order instead, so that
+        # classCounts_, ties and the SMOTE family's per-class draws do not.
+        aggregates.append(F.min(F.collate(label, "UTF8_BINARY")).alias("__spelling"))
     try:
         rows = df.groupBy(label.alias("label")).agg(*aggregates).collect()
     except AnalysisException:
@@ -289,7 +296,7 @@ def class_stats(
     weight_sums: Dict[Any, float] = {}
     extras: Dict[Any, Dict[str, Any]] = {}
     for row in rows:
-        value = row["label"]
+        value = row["__spelling"] if collation else row["label"]
         if value is None:
             raise ValueError(
                 f"labelCol {label_col!r} has {row['n']} null value(s). Drop or fill the rows "
@@ -329,7 +336,7 @@ def class_stats(
         counts={c: counts[c] for c in order},
         weight_sums={c: weight_sums[c] for c in order},
         extra={c: extras[c] for c in order},
-        label_collation=collation_of(label_type),
+        label_collation=collation,
     )
 
 

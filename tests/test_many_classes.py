@@ -11,12 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pyspark
 import pytest
+from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
 from spark_resample import SMOTE, ClassWeighter, RandomOverSampler, RandomUnderSampler
 from spark_resample._columns import CASE_UP_TO, label_in, label_lookup
 
-from .helpers import binomial_bounds, class_counts, poisson_bounds
+from .helpers import binomial_bounds, class_counts, poisson_bounds, with_partitions
 
 # Collations (COLLATE, UTF8_LCASE) are Spark 4's.
 needs_collations = pytest.mark.skipif(
@@ -87,6 +88,30 @@ def case_insensitive_labels(spark, how_many: int):
     ]
     df = spark.createDataFrame(rows, "id long, label string")
     return df.withColumn("label", F.expr("collate(label, 'UTF8_LCASE')"))
+
+
+@needs_collations
+def test_a_collated_class_is_named_by_its_smallest_spelling_whatever_the_partitioning(spark):
+    """groupBy names a collated class by the first spelling it meets ("b" or
+    "B"), which follows the partitioning; the class is named "B" (smallest
+    in binary order) every time, so that ties between classes ("minority":
+    "B" against "a", both of 60 rows) and SMOTE's per-class draws do not
+    follow the partitioning either."""
+    rows = [(i, "b" if i % 2 else "B", float(i)) for i in range(60)]
+    rows += [(100 + i, "a", float(i)) for i in range(60)]
+    rows += [(200 + i, "c", float(i)) for i in range(600)]
+    df = spark.createDataFrame(rows, "id long, label string, x double").withColumn(
+        "label", F.expr("collate(label, 'UTF8_LCASE')")
+    )
+    reference = None
+    for data in (df, with_partitions(df, 3), with_partitions(df, 5), df.orderBy(F.desc("id"))):
+        model = RandomOverSampler(samplingStrategy="minority").fit(data)
+        assert model.classCounts_ == {"B": 60, "a": 60, "c": 600}
+        assert model.targetCounts_ == {"B": 600, "a": 60, "c": 600}
+        synthetic = SMOTE(inputCols=["x"], seed=3).resample(data).where("is_synthetic")
+        if reference is None:
+            reference = synthetic
+        assert_df_equality(synthetic, reference, ignore_row_order=True)
 
 
 @needs_collations
