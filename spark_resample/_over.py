@@ -17,13 +17,13 @@ from ._base import (
     Sampler,
     SamplerModel,
     categorical_features,
-    feature_std,
     require_columns,
     require_vector,
 )
 from ._collation import key_checks, respelled
 from ._columns import any_not_finite, col, label_in, label_lookup
 from ._exact import cut_condition, find_cuts, partial_ties
+from ._feature_std import feature_std
 from ._params import HasExact, pairs_to_dict, to_label_counts
 from ._random import poisson_copies, standard_normal
 from ._strategy import OVER, format_label, match_keys, plain_value

@@ -13,8 +13,9 @@ from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql.types import BooleanType, IntegralType, StringType
 
-from ._base import ClassStats, SamplerModel, feature_std, require_types
+from ._base import ClassStats, SamplerModel, require_types
 from ._columns import col, doubles
+from ._feature_std import feature_std
 from ._smote import (
     _SHARED_DOC,
     DEFAULT_MAX_OTHER_ROWS,
