@@ -11,17 +11,15 @@ from typing import Any, Dict, List, Optional, Tuple
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from ._columns import label_lookup
+from ._columns import json_table, label_lookup
 
 # feature_std's scale factors 2^(51 - top) for the tops of every group of 8
-# binary orders of magnitude a double can be in, as two SQL array literals
-# (powers of two multiply exactly; as two factors, neither overflows). A
-# lookup: pow() per value took the job from 0.8 to 2.4 s (10M values).
+# binary orders of magnitude a double can be in, as two factors (powers of two
+# multiply exactly; as two, neither overflows), for lookup tables. A lookup:
+# pow() per value took the job from 0.8 to 2.4 s (10M values).
 _LOWEST_TOP = -1072
-_SCALES = [
-    "array("
-    + ", ".join(f"{math.ldexp(1.0, half(51 - top))!r}D" for top in range(_LOWEST_TOP, 1025, 8))
-    + ")"
+_SCALE_FACTORS = [
+    [math.ldexp(1.0, half(51 - top)) for top in range(_LOWEST_TOP, 1025, 8)]
     for half in (lambda s: s // 2, lambda s: s - s // 2)
 ]
 
@@ -59,20 +57,22 @@ def feature_std(
     # |x| < 2^(top + 1) (one order of slack: log2 may round up to the next
     # power of two), so q <= 2^52, rounded half up (v + 0.5 is exact there).
     top = "8 * floor(floor(log2(abs(col))) / 8) + 8"
-    scale = f"CAST((top - {_LOWEST_TOP}) div 8 + 1 AS INT)"
+    scale = F.expr(f"CAST((top - {_LOWEST_TOP}) div 8 + 1 AS INT)")
+    factors = [F.element_at(json_table(f, "array<double>"), scale) for f in _SCALE_FACTORS]
     limbs = (
         df.select(place.alias("class"), values.alias("values"))
         .where(F.col("class").isNotNull())
         .select("class", F.posexplode("values"))
         .where("col IS NOT NULL")
         .selectExpr("class", "pos", "col", f"IF(col = 0, NULL, {top}) AS top")
-        .selectExpr(
+        .select(
             "class",
             "pos",
             "top",
-            "IF(col < 0, -1L, 1L) AS sign",
-            f"coalesce(CAST(abs(col) * element_at({_SCALES[0]}, {scale})"
-            f" * element_at({_SCALES[1]}, {scale}) + 0.5D AS BIGINT), 0L) AS q",
+            F.expr("IF(col < 0, -1L, 1L)").alias("sign"),
+            F.coalesce(
+                (F.abs("col") * factors[0] * factors[1] + F.lit(0.5)).cast("bigint"), F.lit(0)
+            ).alias("q"),
         )
         .selectExpr(
             "class",
