@@ -56,6 +56,7 @@ from ._strategy import (
     is_callable_strategy,
     resolve_targets,
 )
+from ._weight_sum import weight_sum
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ def class_stats(
         _check_weight_type(df, weight_col)
         weight = col(weight_col).cast("double")
         aggregates += [
-            F.sum(weight).alias("w"),
+            weight_sum(weight).alias("w"),
             F.count(F.when(weight.isNull() | F.isnan(weight), 1)).alias("w_missing"),
             F.count(F.when(weight <= 0, 1)).alias("w_nonpositive"),
         ]

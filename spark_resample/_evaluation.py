@@ -38,6 +38,7 @@ from pyspark.sql.types import NumericType
 from ._base import require_columns, require_dataframe, require_types
 from ._columns import col
 from ._persistence import Persistable
+from ._weight_sum import weight_sum
 
 METRICS = ("balancedAccuracy", "geometricMean", "macroF1", "macroPrecision")
 
@@ -153,7 +154,7 @@ def confusion(
         )
         .groupBy("label", "prediction")
         .agg(
-            F.sum("w").alias("w"),
+            weight_sum(F.col("w")).alias("w"),
             F.min("w").alias("least"),
             F.count(F.lit(1)).alias("n"),
             F.count("w").alias("weighed"),

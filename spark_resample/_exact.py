@@ -37,6 +37,7 @@ from pyspark.sql import functions as F
 
 from ._columns import col, json_table, label_lookup, sql_doubles
 from ._random import content_hash
+from ._weight_sum import weight_sum
 
 _TIE_ORDER = "__spark_resample_tie_order"
 _PER_WINDOW = "array<array<double>>"  # per class, a number per window
@@ -219,7 +220,9 @@ def _find_cuts_once(
         )
     stats = drawn.groupBy("c", "g").agg(
         F.expr("count_if(u < low) AS below"),
-        F.expr("coalesce(sum(IF(u < low, w, NULL)), 0D) AS w_below"),
+        F.coalesce(weight_sum(F.when(F.col("u") < F.col("low"), F.col("w"))), F.lit(0.0)).alias(
+            "w_below"
+        ),
         F.expr("sort_array(collect_list(IF(u >= low, struct(u, w), NULL))) AS waitlist"),
     )
     if slots > 1:
