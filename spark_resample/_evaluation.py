@@ -192,10 +192,12 @@ class Tallies:
     def __init__(self, cells: Dict[Tuple[float, float], float]) -> None:
         self.true: Dict[float, float] = {}
         self.predicted: Dict[float, float] = {}
-        for (label, prediction), w in cells.items():
+        # In the cells' order, not the order the job returned them in (which
+        # can follow the partitioning): floating-point sums depend on it.
+        for (label, prediction), w in sorted(cells.items()):
             self.true[label] = self.true.get(label, 0.0) + w
             self.predicted[prediction] = self.predicted.get(prediction, 0.0) + w
-        self.total = sum(self.true.values())
+        self.total = sum(self.true[c] for c in sorted(self.true))
         if not self.total:
             raise ValueError("cannot evaluate an empty DataFrame (no rows, or all weights 0)")
         self.classes = sorted(set(self.true) | set(self.predicted))

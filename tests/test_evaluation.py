@@ -4,6 +4,8 @@ bad input refused naming it."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from imblearn.metrics import geometric_mean_score
@@ -15,6 +17,8 @@ from pyspark.sql import functions as F
 from sklearn.metrics import balanced_accuracy_score, f1_score, precision_score
 
 from spark_resample import ImbalancedClassificationEvaluator, RandomUnderSampler
+from spark_resample._evaluation import METRICS
+from spark_resample._evaluation import metric as metric_of
 
 from .helpers import PREDICTION_CASE_IDS, PREDICTION_CASES, labelled, predictions
 
@@ -163,3 +167,21 @@ def test_bad_values_are_refused_naming_the_column(spark, rows, params, message):
     df = spark.createDataFrame(rows, "label double, prediction double, w double")
     with pytest.raises(ValueError, match=message):
         ImbalancedClassificationEvaluator(**params).evaluate(df)
+
+
+def test_metrics_do_not_depend_on_the_order_the_cells_arrive_in():
+    """The job returns the confusion cells in an order that can follow the
+    partitioning; floating-point sums over them must not."""
+    # Found by search: every metric's last bits followed the order before.
+    cells = {
+        (0.0, 0.0): 0.7,
+        (0.0, 1.0): 0.3,
+        (0.0, 2.0): 0.3,
+        (1.0, 1.0): 0.3,
+        (1.0, 0.0): 0.9,
+        (2.0, 0.0): 0.1,
+        (2.0, 2.0): 0.2,
+    }
+    for name in METRICS:
+        values = {metric_of(name, dict(order)) for order in itertools.permutations(cells.items())}
+        assert len(values) == 1, name
