@@ -97,7 +97,11 @@ def test_a_nested_pipeline_resamples_for_the_stages_after_it(data, make, trained
     assert model.transform(train).count() == train.count()
 
 
-def test_cross_validator_trains_on_resampled_folds_and_evaluates_untouched(data):
+# parallelism 2: CrossValidator fits and evaluates in a thread pool; each
+# thread's sampler models must still tell their training folds from the
+# validation folds.
+@pytest.mark.parametrize("parallelism", [1, 2])
+def test_cross_validator_trains_on_resampled_folds_and_evaluates_untouched(data, parallelism):
     train, _ = data
     helpers.FIT_LOG.clear()
     helpers.TRANSFORM_LOG.clear()
@@ -110,7 +114,7 @@ def test_cross_validator_trains_on_resampled_folds_and_evaluates_untouched(data)
         evaluator=BinaryClassificationEvaluator(),
         numFolds=3,
         seed=7,
-        parallelism=1,
+        parallelism=parallelism,
     )
     cv_model = cv.fit(train)
     # Every fit (3 folds x 2 settings, then the refit on all data) saw balanced data.
