@@ -30,59 +30,36 @@ group's memory grows with the class ratio.
 
 This module plans and assembles the jobs; ``_smote_sql`` holds the SQL
 expressions they are built from (the plan's lookups, the points of the
-pairs), ``_smote_kernels`` what runs inside the pandas UDFs.
+pairs), ``_smote_kernels`` what runs inside the pandas UDFs,
+``_smote_params`` the family's parameters and ``_smote_estimator`` the fit's
+checks of input and parameters.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 from pyspark import keyword_only
 from pyspark.ml.functions import array_to_vector, vector_to_array
 from pyspark.ml.linalg import VectorUDT
-from pyspark.ml.param import Param, Params, TypeConverters
-from pyspark.ml.param.shared import HasFeaturesCol
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
     ArrayType,
-    BinaryType,
     BooleanType,
-    DateType,
     DoubleType,
     IntegerType,
     IntegralType,
-    NumericType,
-    StringType,
     StructField,
     StructType,
-    TimestampNTZType,
-    TimestampType,
 )
 
-from . import _buckets, _footprint, _knn
-from ._base import (
-    ClassStats,
-    Sampler,
-    SamplerModel,
-    categorical_features,
-    require_columns,
-    require_types,
-    require_vector,
-)
+from . import _buckets, _knn
+from ._base import SamplerModel
 from ._collation import one_spelling
-from ._columns import (
-    any_not_finite,
-    col,
-    doubles,
-    label_in,
-    label_lookup,
-    missing_counts,
-    quote,
-    rows_missing_any,
-)
+from ._columns import col, doubles, label_in, label_lookup, quote
+from ._smote_estimator import _SmoteEstimatorBase
 from ._smote_kernels import (
     _BUCKET,
     _CLASS,
@@ -101,6 +78,7 @@ from ._smote_kernels import (
     _weight_udf,
     pair_fields,
 )
+from ._smote_params import _SmoteParams, _VectorSmoteParams
 from ._smote_sql import (
     PerKey,
     any_sparse_row,
@@ -114,176 +92,7 @@ from ._smote_sql import (
     points_of_pairs,
     sql_null,
 )
-from ._strategy import OVER, format_label
-
-logger = logging.getLogger(__name__)
-
-# BorderlineSMOTE's and ADASYN's maxOtherRows: rows of other classes in one
-# bucket before they are sampled. 16 times the default maxBucketSize: a few
-# tens of MB per pandas UDF call at 20 features.
-DEFAULT_MAX_OTHER_ROWS = 65536
-
-
-def _to_optional_list(value: Any):
-    return None if value is None else TypeConverters.toListString(value)
-
-
-class _SmoteParams(Params):
-    inputCols = Param(
-        Params._dummy(),
-        "inputCols",
-        "numeric feature columns, used instead of featuresCol when set",
-        typeConverter=_to_optional_list,
-    )
-    kNeighbors = Param(
-        Params._dummy(),
-        "kNeighbors",
-        "nearest same-class neighbours a synthetic row may be drawn towards",
-        typeConverter=TypeConverters.toInt,
-    )
-    maxBucketSize = Param(
-        Params._dummy(),
-        "maxBucketSize",
-        "bound on the rows of one class in one k-NN bucket (memory per task)",
-        typeConverter=TypeConverters.toInt,
-    )
-    syntheticCol = Param(
-        Params._dummy(),
-        "syntheticCol",
-        "boolean output column: true on synthetic rows, false on original rows",
-        typeConverter=TypeConverters.toString,
-    )
-    allowFewerNeighbors = Param(
-        Params._dummy(),
-        "allowFewerNeighbors",
-        "if true, a class with n <= kNeighbors rows uses n - 1 neighbours (with a "
-        "logged warning) instead of raising",
-        typeConverter=TypeConverters.toBoolean,
-    )
-    copyCols = Param(
-        Params._dummy(),
-        "copyCols",
-        "columns a synthetic row takes from the row it is drawn from (its seed); the "
-        "other columns SMOTE does not compute are null on synthetic rows",
-        typeConverter=_to_optional_list,
-    )
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self._setDefault(
-            inputCols=None,
-            kNeighbors=5,
-            maxBucketSize=4096,
-            syntheticCol="is_synthetic",
-            allowFewerNeighbors=False,
-            copyCols=None,
-        )
-
-    def getInputCols(self) -> Optional[List[str]]:
-        return self.getOrDefault(self.inputCols)
-
-    def getKNeighbors(self) -> int:
-        return self.getOrDefault(self.kNeighbors)
-
-    def getMaxBucketSize(self) -> int:
-        return self.getOrDefault(self.maxBucketSize)
-
-    def getSyntheticCol(self) -> str:
-        return self.getOrDefault(self.syntheticCol)
-
-    def getAllowFewerNeighbors(self) -> bool:
-        return self.getOrDefault(self.allowFewerNeighbors)
-
-    def getCopyCols(self) -> List[str]:
-        return self.getOrDefault(self.copyCols) or []
-
-    def setCopyCols(self, value: List[str]):
-        return self._set(copyCols=value)
-
-    def setInputCols(self, value: List[str]):
-        return self._set(inputCols=value)
-
-    def setKNeighbors(self, value: int):
-        return self._set(kNeighbors=value)
-
-    def setMaxBucketSize(self, value: int):
-        return self._set(maxBucketSize=value)
-
-    def setSyntheticCol(self, value: str):
-        return self._set(syntheticCol=value)
-
-    @property
-    def _needs_others(self) -> bool:
-        """Whether the variant searches the other classes' rows as neighbours
-        (BorderlineSMOTE, ADASYN: the ones with a bound on them)."""
-        return self.hasParam("maxOtherRows")
-
-    def _other_rows_cap(self) -> Optional[int]:
-        """Bound on the other classes' rows in one bucket (None: the variant
-        brings no other rows)."""
-        return self.getOrDefault("maxOtherRows") if self._needs_others else None
-
-    def _dimension(self, stats: ClassStats) -> int:
-        """Feature values per row: the numeric columns, or the vector size (from the fit)."""
-        numeric = self._numeric_cols()
-        return len(numeric) if numeric is not None else _vector_sizes(stats)[0]
-
-    def _point_dimension(self, stats: ClassStats) -> int:
-        """Values per synthetic point computed in SQL (SMOTEN interpolates none)."""
-        return self._dimension(stats)
-
-    # Whether the kernel leaves one category per categorical column (SMOTEN's
-    # vote), or the ties among which each synthetic row draws (SMOTENC's).
-    _settled_categories = False
-
-    def _dimension_text(self, dimension: int) -> str:
-        """What the dimension is, for the footprint's message."""
-        if self._numeric_cols() is None:
-            return f"featuresCol {self.getFeaturesCol()!r} holds vectors of {dimension:,} values"
-        return f"inputCols lists {dimension:,} columns"
-
-    def _numeric_cols(self) -> Optional[List[str]]:
-        """The numeric input columns, or None when featuresCol (a vector) is used."""
-        return self.getInputCols()
-
-    def _categorical_cols(self) -> List[str]:
-        return []
-
-    #: The param that lists the categorical columns, for messages.
-    _categories_param = "categoricalCols"
-
-
-class _VectorSmoteParams(_SmoteParams, HasFeaturesCol):
-    """The variants whose features may be one vector column (all but SMOTEN)."""
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self._setDefault(featuresCol="features")
-
-    def setFeaturesCol(self, value: str):
-        return self._set(featuresCol=value)
-
-
-# ---------------------------------------------------------------------------
-# The Spark side.
-
-# What copyCols may hold: types that cross the generating UDF's Arrow
-# batches as they are (nested types and vectors are not copied).
-_COPYABLE = (
-    NumericType,
-    StringType,
-    BooleanType,
-    DateType,
-    TimestampType,
-    TimestampNTZType,
-    BinaryType,
-)
-
-# Names of the per-class vector size checks in ClassStats.extra.
-_MAX_SIZE, _MIN_SIZE = "__max_size", "__min_size"
-# ... and of the count of rows with a null, NaN or infinite feature (an array
-# of one count; _check_features counts per column only when it is not 0).
-_MISSING = "__missing"
+from ._strategy import format_label
 
 
 class _SmoteModelBase(SamplerModel, _SmoteParams):
@@ -692,294 +501,6 @@ class _SmoteModelBase(SamplerModel, _SmoteParams):
         synthetic = synthetic.select("*", *[v.alias(temp[n]) for n, v in computed.items()])
         out = [f"{temp.get(name, values[name])} AS {quote(name)}" for name in keep]
         return synthetic.selectExpr(*out)
-
-
-class _SmoteEstimatorBase(Sampler, _SmoteParams):
-    """Validation and fitting shared by the SMOTE family."""
-
-    _kind = OVER
-
-    def _neighbor_count(self) -> int:
-        return self.getKNeighbors()
-
-    def _validate_input(self, dataset: DataFrame) -> None:
-        super()._validate_input(dataset)
-        if self._neighbor_count() < 1:
-            name = "nNeighbors" if self.hasParam("nNeighbors") else "kNeighbors"
-            raise ValueError(f"{name} must be >= 1, got {self._neighbor_count()}.")
-        if self.getMaxBucketSize() < 2 * (self._neighbor_count() + 1):
-            raise ValueError(
-                f"maxBucketSize {self.getMaxBucketSize()} is too small for "
-                f"{self._neighbor_count()} neighbours; use at least "
-                f"{2 * (self._neighbor_count() + 1)} (default 4096)."
-            )
-        if self.hasParam("maxOtherRows") and self.getOrDefault("maxOtherRows") < 1:
-            raise ValueError(
-                f"maxOtherRows must be >= 1, got {self.getOrDefault('maxOtherRows')} "
-                f"(default {DEFAULT_MAX_OTHER_ROWS})."
-            )
-        marker = self.getSyntheticCol()
-        # Compared ignoring case, as Spark resolves names by default: a column
-        # "Is_Synthetic" would otherwise be overwritten by the marker.
-        clash = [c for c in dataset.columns if c.lower() == marker.lower()]
-        if clash:
-            same = "" if clash[0] == marker else f" as {clash[0]!r} (names match ignoring case)"
-            raise ValueError(
-                f"syntheticCol {marker!r} is already a column of the DataFrame{same}; set "
-                "syntheticCol to a new name or drop the column."
-            )
-        param = self._categories_param
-        require_columns(dataset, **{f"{param}[{c!r}]": c for c in self._categorical_cols()})
-        self._validate_feature_roles()
-        self._validate_copy_cols(dataset)
-        self._validate_features(dataset)
-
-    def _validate_features(self, dataset: DataFrame) -> None:
-        """The feature columns (or vector) exist and have types the variant interpolates."""
-        categorical = self._categorical_cols()
-        numeric = self._numeric_cols()
-        if numeric is None:
-            features = self.getFeaturesCol()
-            # A table straight from CSV or SQL has feature columns, not a vector.
-            also = ", or list the numeric feature columns in inputCols"
-            require_columns(dataset, also, featuresCol=features)
-            require_vector(dataset, features, "SMOTE", also)
-            self._refuse_indexed_categories(dataset.schema[features].metadata)
-            return
-        if not numeric:
-            if categorical:  # SMOTENC: every listed column is categorical
-                raise ValueError(
-                    f"SMOTENC needs at least one numeric feature in inputCols besides "
-                    f"categoricalCols {categorical} (as imbalanced-learn's does). For "
-                    "categorical features only, use SMOTEN."
-                )
-            raise ValueError("inputCols is empty; list at least one numeric column.")
-        require_columns(dataset, **{f"inputCols[{c!r}]": c for c in numeric})
-        require_types(
-            dataset,
-            "inputCols",
-            numeric,
-            (NumericType,),
-            "SMOTE interpolates numeric features only. Cast it to a number, drop it, or "
-            "(with SMOTENC) list it in categoricalCols.",
-        )
-
-    def _repeated_names_problem(self) -> Optional[Tuple[str, str]]:
-        # idCol does not help: the synthetic rows are unioned by name.
-        return ("synthetic rows join the table by column name", "")
-
-    def _refuse_indexed_categories(self, metadata: Dict[str, Any]) -> None:
-        """A vector whose ML attributes mark features nominal (VectorIndexer,
-        or a StringIndexer output assembled): interpolated, a category index
-        becomes one neither row has (between 0 and 2: 1), or no category at
-        all, which a tree model truncates to one. One-hot dimensions
-        ("binary") are interpolated, as imbalanced-learn's SMOTE does."""
-        nominal = categorical_features(metadata, ("nominal",))
-        if nominal:
-            listed = ", ".join(f"{j} ({name!r})" for j, name in sorted(nominal.items()))
-            raise ValueError(
-                f"featuresCol {self.getFeaturesCol()!r} holds category indices (its ML "
-                f"attributes mark feature(s) {listed} nominal); interpolated, they would "
-                "become categories neither row has. Use SMOTENC on the columns before "
-                "assembling (numeric ones in inputCols, categories in categoricalCols), "
-                "or resample before indexing."
-            )
-
-    def _validate_feature_roles(self) -> None:
-        """Refuse the label, weight or id column among the features (easy to do
-        with ``inputCols=df.columns``, and never meant), and a feature listed
-        twice. A label would leak the class into the neighbour search of
-        BorderlineSMOTE and ADASYN, a weight would weigh in distances and then be
-        overwritten, an interpolated id would give synthetic rows the ids of real
-        rows, and a repeated feature would count twice in every distance."""
-        roles = {self.getLabelCol(): "labelCol"}
-        if self.isDefined(self.weightCol):
-            roles[self.getWeightCol()] = "weightCol"
-        if self.getIdCol() is not None:
-            roles[self.getIdCol()] = "idCol"
-        for param, names in (
-            ("inputCols", self._numeric_cols() or []),
-            (self._categories_param, self._categorical_cols()),
-        ):
-            for i, name in enumerate(names):
-                if name in roles:
-                    raise ValueError(
-                        f"{param} lists {name!r}, which is {roles[name]}: it is not a "
-                        f"feature to interpolate. Leave it out of {param}."
-                    )
-                if name in names[:i]:
-                    raise ValueError(f"{param} lists {name!r} twice; list each feature once.")
-
-    def _validate_copy_cols(self, dataset: DataFrame) -> None:
-        copied = self.getCopyCols()
-        if not copied:
-            return
-        require_columns(dataset, **{f"copyCols[{c!r}]": c for c in copied})
-        computed = {
-            self.getLabelCol(): "labelCol",
-            **(
-                {c: "inputCols" for c in self._numeric_cols()}
-                if self._numeric_cols() is not None
-                else {self.getFeaturesCol(): "featuresCol"}
-            ),
-            **{c: self._categories_param for c in self._categorical_cols()},
-        }
-        if self.isDefined(self.weightCol):
-            computed[self.getWeightCol()] = "weightCol"
-        for name in copied:
-            if name in computed:
-                raise ValueError(
-                    f"copyCols column {name!r} is also {computed[name]}, which synthetic "
-                    f"rows get computed; leave it out of copyCols."
-                )
-        require_types(
-            dataset,
-            "copyCols",
-            copied,
-            _COPYABLE,
-            "copied columns must be numbers, strings, booleans, dates, timestamps or "
-            "binary. Leave it out (it is then null on synthetic rows) or convert it.",
-        )
-
-    def _class_aggregates(self, dataset: DataFrame) -> Dict[str, Any]:
-        """Null, NaN or infinite features and vector sizes, per class, in the class count's job."""
-        numeric = self._numeric_cols()
-        checks: Dict[str, Any] = {}
-        if numeric is None:
-            features = self.getFeaturesCol()
-            # vector_to_array fails on null: nulls are counted, not converted.
-            values = F.when(col(features).isNotNull(), vector_to_array(col(features)))
-            checks[_MISSING] = F.array(
-                F.count(F.when(col(features).isNull() | any_not_finite(values), 1))
-            )
-            checks[_MAX_SIZE] = F.max(F.size(values))
-            checks[_MIN_SIZE] = F.min(F.size(values))
-        else:
-            # Counts of rows with any such value: the check every fit pays
-            # for. Only when it finds some does a second job count them per
-            # column, to name the culprits (_check_features).
-            checks[_MISSING] = rows_missing_any(numeric)
-        # A null category is a category of its own (as imbalanced-learn's
-        # SMOTENC has it), so categorical columns need no check.
-        return checks
-
-    def _fit_model(
-        self, model: SamplerModel, dataset: DataFrame, stats: ClassStats, targets: Dict[Any, int]
-    ) -> None:
-        grown = [c for c, t in targets.items() if t > stats.counts[c]]
-        model._k_by_class = self._neighbors_per_class(stats, grown)
-        model._median_std = {}
-        if grown:
-            self._check_features(stats, dataset)
-            self._check_footprint(stats, targets, model._k_by_class)
-            self._fit_extra(model, dataset, stats, grown)
-
-    def _neighbors_per_class(self, stats: ClassStats, grown: List[Any]) -> Dict[Any, int]:
-        k = self._neighbor_count()
-        name = "nNeighbors" if self.hasParam("nNeighbors") else "kNeighbors"
-        per_class = {}
-        for label in grown:
-            n = stats.counts[label]
-            if n > k:
-                per_class[label] = k
-            elif self.getAllowFewerNeighbors() and n >= 2:
-                logger.warning(
-                    "class %s has %d rows, fewer than %s + 1 = %d; using %d neighbours",
-                    format_label(label),
-                    n,
-                    name,
-                    k + 1,
-                    n - 1,
-                )
-                per_class[label] = n - 1
-            else:
-                raise ValueError(
-                    f"class {format_label(label)} has {n} row(s); {type(self).__name__} "
-                    f"needs at least {name} + 1 = {k + 1} rows of each over-sampled class. "
-                    f"Set {name} to at most {max(n - 1, 1)}, set allowFewerNeighbors=True, "
-                    "or leave the class out of samplingStrategy."
-                )
-        return per_class
-
-    def _check_features(self, stats: ClassStats, dataset: DataFrame) -> None:
-        """Raise for null, NaN or infinite features or vectors of differing sizes, from the
-        per-class checks of ``_class_aggregates``."""
-        per_class = list(stats.extra.values())
-        numeric = self._numeric_cols()
-        if numeric is None:
-            named = {self.getFeaturesCol(): sum(checks[_MISSING][0] for checks in per_class)}
-        elif any(any(checks[_MISSING]) for checks in per_class):
-            named = dict(zip(numeric, dataset.select(missing_counts(numeric)).first()[0]))
-        else:
-            named = {}
-        for name, missing in named.items():
-            if missing:
-                raise ValueError(
-                    f"column {name!r} has {missing} row(s) with null, NaN or infinite "
-                    "values; SMOTE cannot place a synthetic row from them. Drop or impute "
-                    "those rows (e.g. pyspark.ml.feature.Imputer) before resampling."
-                )
-        if numeric is None:
-            largest, smallest = _vector_sizes(stats)
-            if largest != smallest:
-                raise ValueError(
-                    f"featuresCol {self.getFeaturesCol()!r} holds vectors of sizes "
-                    f"{smallest} to {largest}; all must have the same size."
-                )
-
-    def _check_footprint(
-        self, stats: ClassStats, targets: Dict[Any, int], k_by_class: Dict[Any, int]
-    ) -> None:
-        """Raise if a k-NN group or a tree sample would hold more feature values
-        than ``_footprint`` allows as dense arrays (high-dimensional
-        vectors), before the job that would exhaust a Python worker."""
-        dimension = self._dimension(stats)
-        total = sum(stats.counts.values())
-        cap = self._other_rows_cap()
-        plans = {
-            c: _footprint.ClassPlan(
-                rows=stats.counts[c],
-                new_rows=targets[c] - stats.counts[c],
-                k=k,
-                others=0 if cap is None else min(cap, total - stats.counts[c]),
-                spread_by_rows=cap is None,
-            )
-            for c, k in k_by_class.items()
-        }
-        bound, sample_rows = self.getMaxBucketSize(), _buckets.sample_rows(dimension)
-        found = _footprint.excess(plans, bound, dimension, sample_rows)
-        if found is None:
-            return
-        smallest = 2 * (self._neighbor_count() + 1)
-        fitting = _footprint.largest_fitting_bound(plans, bound, smallest, dimension, sample_rows)
-        what = self._dimension_text(dimension)
-        remedies = [] if fitting is None else [f"set maxBucketSize to at most {fitting:,}"]
-        if cap is not None:
-            remedies.append(f"lower maxOtherRows (now {cap:,})")
-        remedies.append(
-            "reduce the dimension first (e.g. pyspark.ml.feature.PCA, "
-            "UnivariateFeatureSelector, or a smaller HashingTF numFeatures)"
-        )
-        remedy = ", ".join(remedies) + ", or use RandomOverSampler, which copies rows of any size"
-        raise ValueError(
-            f"{what}; {type(self).__name__} holds its rows as dense arrays, sparse vectors "
-            f"included, and here {found.where} would hold about {found.values:,} values, "
-            f"above the {found.budget:,} allowed ({found.values * 8 / 2**30:.1f} GiB as "
-            f"float64). {remedy[0].upper()}{remedy[1:]}."
-        )
-
-    def _fit_extra(
-        self, model: SamplerModel, dataset: DataFrame, stats: ClassStats, grown: List[Any]
-    ) -> None:
-        """Hook for what a variant learns beyond the common checks."""
-
-
-def _vector_sizes(stats: ClassStats) -> Tuple[int, int]:
-    """(largest, smallest) vector size over all classes, from ``_class_aggregates``."""
-    return (
-        max(checks[_MAX_SIZE] for checks in stats.extra.values()),
-        min(checks[_MIN_SIZE] for checks in stats.extra.values()),
-    )
 
 
 _SHARED_DOC = """

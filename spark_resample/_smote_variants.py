@@ -16,15 +16,10 @@ from pyspark.sql.types import BooleanType, IntegralType, StringType
 from ._base import ClassStats, SamplerModel, require_types
 from ._columns import col, doubles
 from ._feature_std import feature_std
-from ._smote import (
-    _SHARED_DOC,
-    DEFAULT_MAX_OTHER_ROWS,
-    _SmoteEstimatorBase,
-    _SmoteModelBase,
-    _vector_sizes,
-    _VectorSmoteParams,
-)
+from ._smote import _SHARED_DOC, _SmoteModelBase
+from ._smote_estimator import _SmoteEstimatorBase
 from ._smote_kernels import _AdasynKernel, _BorderlineKernel, _SmoteKernel
+from ._smote_params import DEFAULT_MAX_OTHER_ROWS, _vector_sizes, _VectorSmoteParams
 from ._strategy import format_label
 
 

@@ -25,14 +25,10 @@ from pyspark.sql.types import BooleanType, IntegralType, StringType
 from ._base import ClassStats, SamplerModel, require_columns, require_types
 from ._collation import collation_of
 from ._columns import col, label_lookup, quote, sql_doubles
-from ._smote import (
-    _SHARED_DOC,
-    _SmoteEstimatorBase,
-    _SmoteModelBase,
-    _SmoteParams,
-    _to_optional_list,
-)
+from ._smote import _SHARED_DOC, _SmoteModelBase
+from ._smote_estimator import _SmoteEstimatorBase
 from ._smote_kernels import _SmotenKernel
+from ._smote_params import _SmoteParams, _to_optional_list
 from ._strategy import format_label
 
 # Categories (over all inputCols) whose class probabilities reach the driver,

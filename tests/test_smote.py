@@ -308,7 +308,7 @@ def test_too_small_class_is_refused_with_advice(spark):
 
 def test_too_small_class_can_use_fewer_neighbours(spark, caplog):
     df = blobs(spark, {0: 50, 1: 4})
-    with caplog.at_level(logging.WARNING, logger="spark_resample._smote"):
+    with caplog.at_level(logging.WARNING, logger="spark_resample._smote_estimator"):
         out = SMOTE(allowFewerNeighbors=True).resample(df)
     assert class_counts(out) == {0: 50, 1: 50}
     assert "class 1 has 4 rows" in caplog.text and "using 3 neighbours" in caplog.text
