@@ -146,6 +146,8 @@ def confusion(
     """The confusion matrix's cells that hold rows, (label, prediction) -> weight,
     labels and predictions as doubles (Spark ML's predictions are)."""
     weight = col(weight_col).cast("double") if weight_col else F.lit(1.0)
+    # Unweighted, a cell's weight is its row count: no need to sum limbs.
+    total = weight_sum(F.col("w")) if weight_col else F.count(F.lit(1)).cast("double")
     rows = (
         df.select(
             col(label_col).cast("double").alias("label"),
@@ -154,7 +156,7 @@ def confusion(
         )
         .groupBy("label", "prediction")
         .agg(
-            weight_sum(F.col("w")).alias("w"),
+            total.alias("w"),
             F.min("w").alias("least"),
             F.count(F.lit(1)).alias("n"),
             F.count("w").alias("weighed"),
