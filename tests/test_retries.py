@@ -44,6 +44,7 @@ from .test_smoke import (
     comparable,
     make_stage,
     with_categories,
+    with_weights,
 )
 
 pytestmark = [pytest.mark.retries, pytest.mark.classic_only]
@@ -69,7 +70,7 @@ def retrying_session(spark):
 def raw(spark) -> DataFrame:
     """``table(spark)`` of test_smoke before its vector column is assembled
     (a vector column cannot pass through ``mapInPandas``)."""
-    return with_categories(labelled(spark, COUNTS, features=len(FEATURES)))
+    return with_weights(with_categories(labelled(spark, COUNTS, features=len(FEATURES))))
 
 
 def assemble(df: DataFrame) -> DataFrame:

@@ -66,9 +66,10 @@ FEATURES = ["x0", "x1", "x2"]
 # Categorical columns, derived from x0 and x1: SMOTEN's features.
 CATEGORIES = ["cat", "band"]
 # Params every stage gets when it has them; exact sizes make results comparable.
-COMMON: Dict[str, Any] = {"seed": 7, "exact": True}
+# weightCol "w" (a column of uneven weights, see with_weights): the weight sums
+# that rescale it must come out the same in every process and partitioning.
+COMMON: Dict[str, Any] = {"seed": 7, "exact": True, "weightCol": "w"}
 PER_STAGE: Dict[str, Dict[str, Any]] = {
-    "RandomUnderSampler": {"weightCol": "weight"},
     "ClassWeighter": {"classWeights": "balanced", "weightCol": "weight"},
     "SMOTEN": {"inputCols": CATEGORIES},
 }
@@ -100,9 +101,15 @@ def with_categories(df: DataFrame) -> DataFrame:
     )
 
 
+def with_weights(df: DataFrame) -> DataFrame:
+    """``df`` with a weight column ``w`` of uneven values in (0, 3], from ``id``:
+    floating-point sums of them depend on the order of their terms."""
+    return df.withColumn("w", F.expr("0.01D + (id * 7919 % 997) / 333D"))
+
+
 def table(spark) -> DataFrame:
-    """``id, label, x0..x2, cat, band, features``: three classes, every row distinct."""
-    df = with_categories(labelled(spark, COUNTS, features=len(FEATURES)))
+    """``id, label, x0..x2, cat, band, w, features``: three classes, every row distinct."""
+    df = with_weights(with_categories(labelled(spark, COUNTS, features=len(FEATURES))))
     return VectorAssembler(inputCols=FEATURES, outputCol="features").transform(df)
 
 
@@ -130,6 +137,10 @@ def comparable(df: DataFrame) -> DataFrame:
     )
 
 
+def weight_sums(df: DataFrame, weight_col: str) -> Dict[Any, float]:
+    return {r[0]: r[1] for r in df.groupBy("label").agg(F.sum(weight_col)).collect()}
+
+
 def check_stage_output(cls: type, model, data: DataFrame, out: DataFrame) -> None:
     """What every stage's output must show, whatever the stage."""
     if issubclass(cls, Sampler):
@@ -140,8 +151,10 @@ def check_stage_output(cls: type, model, data: DataFrame, out: DataFrame) -> Non
             assert all(after[i] >= 1 for i in before)
         else:  # kept rows appear once, untargeted classes whole
             assert set(after) <= set(before) and max(after.values()) == 1
+        # Exact sizes: each class's weight sum is kept.
+        assert weight_sums(out, "w") == pytest.approx(weight_sums(data, "w"), rel=1e-12)
     else:
-        sums = {r[0]: r[1] for r in out.groupBy("label").agg(F.sum("weight")).collect()}
+        sums = weight_sums(out, "weight")
         balanced = sum(COUNTS.values()) / len(COUNTS)
         assert sums == pytest.approx({label: balanced for label in COUNTS})
         assert out.count() == data.count()
