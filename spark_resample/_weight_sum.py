@@ -11,8 +11,8 @@ from functools import reduce
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
-# Weights in [2^-32, 2^40) (about 2.3e-10 to 1.1e12), and 0, are summed
-# exactly: their bits lie between 2^-84 (the last of 2^-32's 53) and 2^39.
+# Weights in [2^-32, 2^40) (about 2.3e-10 to 1.1e12), and 0, have their bits
+# summed exactly: those lie between 2^-84 (the last of 2^-32's 53) and 2^39.
 _LEAST, _BOUND = math.ldexp(1.0, -32), math.ldexp(1.0, 40)
 # w = high 2^-22 + low 2^-84, high and low whole numbers below 2^62, each cut
 # into limbs of 18 bits (the last of 8).
