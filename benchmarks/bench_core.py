@@ -67,6 +67,7 @@ TARGETS: Dict[str, Tuple[Optional[str], Optional[float]]] = {
     "RUS fit only": ("scan (a)", None),
     "RUS approximate, transform only": ("scan (a)", None),
     "RUS exact, transform only": ("scan (a)", None),
+    "RUS exact, weightCol": ("scan (a)", None),
     "ROS approximate": ("scan of df ∪ df (b)", 1.5),
     "ROS exact": ("scan of df ∪ df (b)", 1.5),
     "ROS approximate, idCol": ("scan of df ∪ df (b)", 1.5),
@@ -121,6 +122,15 @@ def variants(spark, path: str, counts: Dict[int, int]) -> Dict[str, Variant]:
     def under(**kw):
         return lambda: noop(RandomUnderSampler(seed=SEED, **kw).resample(read()))
 
+    def weighted_under(**kw):
+        # Uneven weights from the id (the table has none): the class count
+        # and the cut sum them (_weight_sum), the output rescales them.
+        def run():
+            df = read().withColumn("w", F.expr("0.5D + (id % 1000) / 1000D"))
+            noop(RandomUnderSampler(seed=SEED, weightCol="w", **kw).resample(df))
+
+        return run
+
     def over(**kw):
         return lambda: noop(RandomOverSampler(seed=SEED, **kw).resample(read()))
 
@@ -155,6 +165,7 @@ def variants(spark, path: str, counts: Dict[int, int]) -> Dict[str, Variant]:
         "RUS fit only": lambda: RandomUnderSampler(seed=SEED).fit(read()),
         "RUS approximate, transform only": transform_only(RandomUnderSampler),
         "RUS exact, transform only": transform_only(RandomUnderSampler, exact=True),
+        "RUS exact, weightCol": weighted_under(exact=True),
         "ROS approximate": over(),
         "ROS exact": over(exact=True),
         "ROS approximate, idCol": over(idCol="id"),
