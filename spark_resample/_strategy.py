@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import struct
 from typing import Any, Callable, Dict, Hashable, Iterable, List, Mapping, Union
 
 import numpy as np
@@ -112,6 +113,13 @@ def match_label(key: Any, labels: Counts, param: str = "samplingStrategy") -> La
             for label in labels:
                 if _is_number(label) and float(label) == as_number:
                     return label
+    # A FloatType label's classes arrive as the doubles of their 32-bit values
+    # (0.1 as 0.10000000149011612): a key written as 0.1 names that class.
+    single = _as_float32(key)
+    if single is not None:
+        for label in labels:
+            if isinstance(label, float) and label == single:
+                return label
     known = ", ".join(format_label(label) for label in sorted(labels, key=str))
     raise ValueError(
         f"{param} names class {format_label(key)}, which is not in the data; "
@@ -135,6 +143,22 @@ def match_keys(wanted: Mapping[Any, Any], labels: Counts, param: str) -> Dict[La
             )
         matched[label], key_of[label] = value, key
     return matched
+
+
+def _as_float32(key: Any) -> Any:
+    """The double nearest to ``key`` (a number, or a number's string) as a
+    32-bit float, or None when it is neither or out of that range."""
+    if isinstance(key, str):
+        try:
+            key = float(key)
+        except ValueError:
+            return None
+    if not _is_number(key):
+        return None
+    try:
+        return struct.unpack("f", struct.pack("f", float(key)))[0]
+    except OverflowError:
+        return None
 
 
 def _is_number(value: Any) -> bool:

@@ -99,6 +99,21 @@ def test_dict_keys_restore_the_label_type(key, labels, expected):
     assert matched == expected and type(matched) is type(expected)
 
 
+FLOAT_01 = 0.10000000149011612  # 0.1 as a 32-bit float: a FloatType label's class
+
+
+@pytest.mark.parametrize("key", [0.1, "0.1", FLOAT_01])
+def test_a_key_names_the_float_class_it_rounds_to(key):
+    assert match_label(key, {FLOAT_01: 200, 2.5: 20}) == FLOAT_01
+
+
+def test_a_key_that_rounds_to_no_float_class_is_refused():
+    with pytest.raises(ValueError, match="class 0.3, which is not in the data"):
+        match_label(0.3, {FLOAT_01: 200, 2.5: 20})
+    with pytest.raises(ValueError, match=r"class 1e\+39, which is not in the data"):
+        match_label(1e39, {FLOAT_01: 200, 2.5: 20})
+
+
 def test_boolean_key_does_not_match_integer_label():
     with pytest.raises(ValueError, match="class True"):
         match_label(True, {0: 1, 1: 1})

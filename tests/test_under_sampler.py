@@ -459,3 +459,18 @@ def test_replacement_persists_and_is_checked(binary, tmp_path):
     assert RandomUnderSampler().getReplacement() is False
     with pytest.raises(TypeError, match='param "replacement".*bool'):
         RandomUnderSampler(replacement="yes")
+
+
+def test_a_float_label_takes_the_keys_users_write(spark, tmp_path):
+    """A FloatType label's classes are 32-bit values (0.1 is 0.10000000149011612
+    as a double); {0.1: n} names the class, also after persistence."""
+    df = spark.createDataFrame(
+        [(i, 0.1 if i < 200 else 2.5) for i in range(220)], "id long, label float"
+    )
+    sampler = RandomUnderSampler(samplingStrategy={0.1: 50}, exact=True, seed=3)
+    model = sampler.fit(df)
+    assert class_counts(model.transform(df)) == {0.10000000149011612: 50, 2.5: 20}
+    assert model.targetCounts_ == {0.10000000149011612: 50, 2.5: 20}
+    sampler.save(str(tmp_path / "sampler"))  # the key comes back as the string "0.1"
+    loaded = RandomUnderSampler.load(str(tmp_path / "sampler"))
+    assert loaded.fit(df).targetCounts_ == model.targetCounts_
