@@ -49,8 +49,9 @@ _COPYABLE = (
     BinaryType,
 )
 
-# ... and of the count of rows with a null, NaN or infinite feature (an array
-# of one count; _check_features counts per column only when it is not 0).
+# Name in ClassStats.extra of the count of rows with a null, NaN or infinite
+# feature (an array of one count; _check_features counts per column only when
+# it is not 0). The vector size checks' names are in _smote_params.
 _MISSING = "__missing"
 
 
